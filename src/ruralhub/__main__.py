@@ -1,0 +1,3 @@
+from ruralhub.cli import main
+
+main()

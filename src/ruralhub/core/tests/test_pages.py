@@ -1,0 +1,44 @@
+import re
+
+from django.test import Client
+from django.urls import reverse
+
+from ruralhub.programs.services import load_program
+
+
+def test_every_stylesheet_and_script_the_layout_links_is_served(client, county_office):
+    client.force_login(county_office)
+    page = client.get(reverse("home")).content.decode()
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert {"/static/ruralhub/site.css", "/static/vendor/htmx/htmx.min.js"} <= set(assets)
+    for asset in assets:
+        response = Client().get(asset)
+        assert response.status_code == 200, asset
+        assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_the_county_office_home_shows_the_programs_progress_and_scope(client, county_office):
+    program = load_program("331123")
+    client.force_login(county_office)
+    response = client.get(reverse("home"))
+    page = response.content.decode()
+    assert program.name in page
+    summary = response.context["summary"]
+    assert summary["met"] + summary["not_met"] + summary["no_data"] == program.targets.count()
+    assert response.context["village_count"] == 201 and response.context["township_count"] == 20
+
+
+def test_the_township_officer_home_counts_only_the_township(client, township_officer, dazhe):
+    load_program("331123")
+    client.force_login(township_officer)
+    response = client.get(reverse("home"))
+    assert response.context["township_count"] == 1
+    assert response.context["village_count"] == dazhe.children.filter(kind="village_committee").count()
+    assert "遂昌县电子商务进农村综合示范项目" in response.content.decode()
+
+
+def test_the_station_operator_home_shows_its_village(client, station_operator, dazhe_village):
+    client.force_login(station_operator)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert dazhe_village.name in response.content.decode()

@@ -1,0 +1,28 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from ruralhub.accounts.models import Organisation
+from ruralhub.core.roles import role_of
+from ruralhub.programs.models import Program
+from ruralhub.programs.services import progress_summary, target_progress
+from ruralhub.regions.models import Division
+
+
+@login_required
+def home(request):
+    """Each role lands on what it works with: its scope, its program's progress, its records."""
+    user = request.user
+    divisions = Division.objects.visible_to(user)
+    program = Program.objects.visible_to(user).select_related("county").first()
+    summary = progress_summary(target_progress(program)) if program else None
+    context = {
+        "role": role_of(user),
+        "program": program,
+        "summary": summary,
+        "township_count": divisions.townships().count(),
+        "village_count": divisions.administrative_villages().count(),
+        "community_count": divisions.villages().exclude(kind="village_committee").count(),
+        "poverty_count": divisions.villages().exclude(poverty_status="").count(),
+        "organisation_count": Organisation.objects.visible_to(user).count(),
+    }
+    return render(request, "core/home.html", context)

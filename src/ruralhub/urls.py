@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from ruralhub.api import api
+from ruralhub.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("regions/", include("ruralhub.regions.urls")),
+    path("organisations/", include("ruralhub.accounts.urls")),
+    path("programs/", include("ruralhub.programs.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
