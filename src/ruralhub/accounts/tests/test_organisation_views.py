@@ -1,0 +1,84 @@
+from django.urls import reverse
+
+from ruralhub.accounts.models import Organisation
+from ruralhub.core.testing import make_credit_code, make_organisation
+
+NEW = reverse("accounts:organisation_create")
+
+
+def _form(division_code, **overrides):
+    data = {
+        "name": "大柘高山茶业有限公司",
+        "kind": "enterprise",
+        "credit_code": make_credit_code(),
+        "division": division_code,
+        "contact_name": "叶青",
+        "phone": "13800001111",
+        "address": "大柘镇",
+        "is_active": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_township_officer_registers_an_organisation_in_the_township(client, township_officer, dazhe_village):
+    client.force_login(township_officer)
+    response = client.post(NEW, _form(dazhe_village.code))
+    organisation = Organisation.objects.get(name="大柘高山茶业有限公司")
+    assert response.status_code == 302 and response["Location"].endswith(f"/{organisation.pk}/")
+
+
+def test_a_bad_credit_code_is_named_on_the_form_and_nothing_is_saved(client, township_officer, dazhe_village):
+    client.force_login(township_officer)
+    response = client.post(NEW, _form(dazhe_village.code, credit_code="91330100799655058C"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["credit_code"] == ["统一社会信用代码校验码错误：第18位应为“B”"]
+    assert 'id="credit_code-errors"' in response.content.decode()
+    assert not Organisation.objects.exists()
+
+
+def test_a_lower_case_code_is_accepted_as_upper_case(client, township_officer, dazhe_village):
+    client.force_login(township_officer)
+    code = make_credit_code()
+    client.post(NEW, _form(dazhe_village.code, credit_code=code.lower()))
+    assert Organisation.objects.get().credit_code == code
+
+
+def test_an_officer_cannot_register_into_another_township(client, township_officer):
+    client.force_login(township_officer)
+    response = client.post(NEW, _form("331123001001"))
+    assert "division" in response.context["form"].errors
+    assert not Organisation.objects.exists()
+
+
+def test_outside_scope_an_organisation_is_404(client, township_officer, suichang):
+    elsewhere = make_organisation(suichang.children.get(code="331123001"), name="妙高某公司")
+    client.force_login(township_officer)
+    assert client.get(reverse("accounts:organisation_detail", args=[elsewhere.pk])).status_code == 404
+    assert client.get(reverse("accounts:organisation_edit", args=[elsewhere.pk])).status_code == 404
+
+
+def test_phones_are_masked_for_the_township_and_shown_to_the_county(
+    client, township_officer, county_office, station_host
+):
+    client.force_login(township_officer)
+    page = client.get(reverse("accounts:organisation_list")).content.decode()
+    assert "158****2345" in page and "15888812345" not in page
+    client.force_login(county_office)
+    assert "15888812345" in client.get(reverse("accounts:organisation_list")).content.decode()
+
+
+def test_the_station_operator_sees_its_own_organisation_only(client, station_operator, station_host, dazhe):
+    make_organisation(dazhe, name="同镇另一家")
+    client.force_login(station_operator)
+    page = client.get(reverse("accounts:organisation_list")).content.decode()
+    assert "大柘便民超市" in page and "同镇另一家" not in page
+    assert client.get(NEW).status_code == 403
+
+
+def test_the_list_costs_a_constant_number_of_queries(client, county_office, dazhe, django_assert_max_num_queries):
+    for _ in range(30):
+        make_organisation(dazhe)
+    client.force_login(county_office)
+    with django_assert_max_num_queries(6):
+        client.get(reverse("accounts:organisation_list"))
