@@ -1,0 +1,64 @@
+from datetime import date
+from decimal import Decimal
+
+from ninja import Router, Schema
+
+from ruralhub.core.scoping import get_visible_or_404
+
+from . import services
+from .indicators import Period
+from .models import Program
+
+router = Router(tags=["示范项目与目标"])
+
+
+class ProgramOut(Schema):
+    id: int
+    county_id: str
+    name: str
+    batch_year: int
+    plan_title: str
+    starts_on: date
+    ends_on: date
+
+
+class ProgressOut(Schema):
+    key: str
+    label: str
+    comparator: str
+    target: Decimal
+    unit: str
+    division: str | None
+    qualifier: str
+    value: Decimal | None
+    status: str
+    source: str
+    citation: str
+
+
+@router.get("", response=list[ProgramOut])
+def list_programs(request):
+    return Program.objects.visible_to(request.auth)
+
+
+@router.get("/{int:pk}/progress", response=list[ProgressOut])
+def program_progress(request, pk: int, as_of: date | None = None):
+    """Every target with its live value and status (met / not_met / no_data)."""
+    program = get_visible_or_404(Program, request.auth, pk=pk)
+    period = Period(program.starts_on, max(program.starts_on, as_of)) if as_of else None
+    return [
+        {
+            "key": row.target.key,
+            "label": row.target.label,
+            "comparator": row.target.comparator,
+            "target": row.target.value,
+            "unit": row.target.unit,
+            "division": row.target.division_id,
+            "qualifier": row.target.qualifier,
+            "value": row.reading.decimal,
+            "status": row.status,
+            "source": row.reading.source or row.reading.note,
+            "citation": row.target.citation,
+        }
+        for row in services.target_progress(program, period)
+    ]
