@@ -83,7 +83,7 @@ class Target(models.Model):
     key = models.CharField(_("指标"), max_length=80)
     comparator = models.CharField(_("比较"), max_length=2, choices=Comparator.choices)
     value = models.DecimalField(_("目标值"), max_digits=16, decimal_places=4)
-    unit = models.CharField(_("单位"), max_length=20)
+    unit = models.CharField(_("计量单位"), max_length=20)
     label = models.CharField(_("目标"), max_length=300)
     division = models.ForeignKey(
         "regions.Division", verbose_name=_("适用区划"), null=True, blank=True, on_delete=models.PROTECT
