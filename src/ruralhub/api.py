@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 
 from ruralhub.accounts.api import router as accounts_router
 from ruralhub.core.api import AUTH, validation_error_detail
+from ruralhub.network.api import router as network_router
 from ruralhub.programs.api import router as programs_router
 from ruralhub.regions.api import router as regions_router
 
@@ -16,6 +17,7 @@ api = NinjaAPI(
 api.add_router("/regions", regions_router)
 api.add_router("/organisations", accounts_router)
 api.add_router("/programs", programs_router)
+api.add_router("/network", network_router)
 
 
 @api.exception_handler(ValidationError)

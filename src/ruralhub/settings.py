@@ -43,10 +43,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_filters",
+    "django_tables2",
+    "import_export",
     "ruralhub.core",
     "ruralhub.regions",
     "ruralhub.accounts",
     "ruralhub.programs",
+    "ruralhub.network",
     "ruralhub.demo",
 ]
 
@@ -128,6 +132,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

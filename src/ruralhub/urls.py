@@ -13,6 +13,7 @@ urlpatterns = [
     path("regions/", include("ruralhub.regions.urls")),
     path("organisations/", include("ruralhub.accounts.urls")),
     path("programs/", include("ruralhub.programs.urls")),
+    path("network/", include("ruralhub.network.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

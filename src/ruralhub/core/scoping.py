@@ -16,9 +16,10 @@ Roles decide which dimension applies (see ``ruralhub.core.roles``):
   of their own organisation, narrowed to their division when they have one.
   A model with no organisation link falls back to the division rule for them.
 
-Actions other than "view" also need the model permission that the role's group
-grants. Anything outside scope is simply not in the queryset, so a lookup of it
-is a 404, never a 403 that leaks its existence.
+Actions other than "view" also need the role's model permission: add/change/delete, or a
+custom one the model declares in Meta.permissions (``approve`` → ``approve_monthlyreport``).
+Anything outside scope is simply not in the queryset, so a lookup of it is a 404, never a
+403 that leaks its existence.
 """
 
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-ACTIONS = ("view", "add", "change", "delete")
+DEFAULT_ACTIONS = ("view", "add", "change", "delete")
 NOTHING = Q(pk__in=[])
 
 
@@ -64,8 +65,8 @@ def scope_q(model: type[models.Model], user, action: str = "view") -> Q:
     """The filter for ``model`` records that ``user`` may act on; ``NOTHING`` when none."""
     from ruralhub.core.roles import ScopeKind, role_of
 
-    if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
+    if action not in DEFAULT_ACTIONS and f"{action}_{model._meta.model_name}" not in dict(model._meta.permissions):
+        raise ValueError(f"unknown action {action!r} for {model._meta.label}")
     if user is None or not user.is_authenticated or not user.is_active:
         return NOTHING
     if user.is_superuser:

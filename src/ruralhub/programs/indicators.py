@@ -12,7 +12,7 @@ township, a fund category). An indicator nobody has registered yet reads "no dat
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -25,6 +25,8 @@ CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "indicators.toml"
 class Period:
     start: date
     end: date
+    # Computations several indicators share within one progress run (e.g. network coverage).
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)

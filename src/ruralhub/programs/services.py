@@ -123,9 +123,9 @@ def status_of(target: Target, reading: Reading) -> Status:
 
 
 def default_period(program: Program, today: date | None = None) -> Period:
-    """From the program's start to today, or to its end once it is over."""
+    """From the program's start to today: the indicators are live, also after the program's end date."""
     today = today or timezone.localdate()
-    return Period(program.starts_on, max(program.starts_on, min(today, program.ends_on)))
+    return Period(program.starts_on, max(program.starts_on, today))
 
 
 def target_progress(program: Program, period: Period | None = None) -> list[Progress]:

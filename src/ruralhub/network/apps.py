@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworkConfig(AppConfig):
+    name = "ruralhub.network"
+    label = "network"
+    verbose_name = _("三级服务体系")
+    navigation = [(_("服务站点"), "network:station_list"), (_("覆盖率"), "network:coverage")]
+    role_permissions = {
+        "county_office": [
+            "add_station",
+            "change_station",
+            "accept_monthlyreport",
+            "add_reviewdecision",
+            "change_reviewrule",
+        ],
+        "township_officer": ["add_station", "change_station", "approve_monthlyreport"],
+        "station_operator": ["add_servicerecord", "add_checkin", "submit_monthlyreport"],
+    }

@@ -1,0 +1,261 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ruralhub.core.scoping import Scope, ScopedQuerySet
+
+from .choices import (
+    HostType,
+    RecordKind,
+    ReportAction,
+    ReportStatus,
+    ReviewDecisionKind,
+    Service,
+    StationLevel,
+    StationStatus,
+)
+
+
+class Station(models.Model):
+    """A county centre, township station or village point of the three-level service network."""
+
+    code = models.CharField(_("站点编号"), max_length=30, unique=True)
+    name = models.CharField(_("站点名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=20, choices=StationLevel.choices)
+    division = models.ForeignKey(
+        "regions.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="stations"
+    )
+    served_villages = models.ManyToManyField(
+        "regions.Division", verbose_name=_("服务村"), related_name="serving_stations", blank=True
+    )
+    host_type = models.CharField(_("依托主体类型"), max_length=20, choices=HostType.choices)
+    host = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stations",
+    )
+    operator_name = models.CharField(_("负责人"), max_length=50, blank=True)
+    operator_phone = models.CharField(_("负责人电话"), max_length=20, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=StationStatus.choices, default=StationStatus.PLANNED)
+    status_since = models.DateField(_("状态起始日"), null=True, blank=True)
+    opened_on = models.DateField(_("开业日期"), null=True, blank=True)
+    is_demonstration = models.BooleanField(_("示范站点"), default=False)
+    is_central_funded = models.BooleanField(_("中央资金支持"), default=False)
+    sign_photo = models.FileField(_("统一标识照片"), upload_to="stations/signs/", blank=True)
+    opening_hours = models.CharField(_("营业时间"), max_length=50, blank=True)
+    lat = models.DecimalField(_("纬度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("经度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", verbose_name=_("接替站点"), null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+    )
+
+    scope = Scope(division="division", organisation="host")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务站点")
+        verbose_name_plural = _("服务站点")
+        ordering = ["division_id", "code"]
+        indexes = [models.Index(fields=["level", "status"])]
+
+    def __str__(self):
+        return self.name
+
+
+class StationService(models.Model):
+    """One service a station offers (a row each, so lists filter by service on any database)."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="services")
+    service = models.CharField(_("服务项目"), max_length=20, choices=Service.choices)
+
+    class Meta:
+        verbose_name = _("服务项目")
+        verbose_name_plural = _("服务项目")
+        constraints = [models.UniqueConstraint(fields=["station", "service"], name="station_service_once")]
+
+    def __str__(self):
+        return self.get_service_display()
+
+
+class StationStatusChange(models.Model):
+    """The station's status history: coverage on any date is read from it."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(_("状态"), max_length=12, choices=StationStatus.choices)
+    effective_on = models.DateField(_("生效日期"))
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    scope = Scope(division="station__division", organisation="station__host")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("站点状态变更")
+        verbose_name_plural = _("站点状态变更")
+        ordering = ["station", "effective_on", "id"]
+        indexes = [models.Index(fields=["effective_on", "station"])]
+
+    def __str__(self):
+        return f"{self.station} {self.get_status_display()} {self.effective_on}"
+
+
+class ServiceRecord(models.Model):
+    """One tap on the operator's phone: a service given on a day, counted or in yuan."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(_("服务"), max_length=20, choices=RecordKind.choices)
+    occurred_on = models.DateField(_("日期"))
+    count = models.PositiveIntegerField(_("次数/件数"), default=1)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2, default=0)
+    villagers = models.PositiveIntegerField(_("服务人数"), default=1)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    # Set by the phone for each tap, so a retried submission is stored once.
+    client_id = models.CharField(_("客户端编号"), max_length=64)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    scope = Scope(division="station__division", organisation="station__host")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务记录")
+        verbose_name_plural = _("服务记录")
+        ordering = ["-occurred_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["station", "client_id"], name="service_record_once")]
+        indexes = [models.Index(fields=["station", "occurred_on"]), models.Index(fields=["occurred_on"])]
+
+    def __str__(self):
+        return f"{self.station} {self.get_kind_display()} {self.occurred_on}"
+
+
+class CheckIn(models.Model):
+    """考勤: the operator opens the station; one a day."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="check_ins")
+    day = models.DateField(_("日期"))
+    at = models.DateTimeField(_("签到时间"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    scope = Scope(division="station__division", organisation="station__host")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考勤")
+        verbose_name_plural = _("考勤")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["station", "day"], name="check_in_once_a_day")]
+
+    def __str__(self):
+        return f"{self.station} {self.day}"
+
+
+class MonthlyReport(models.Model):
+    """A station's month, built from its records, submitted, approved by the township, accepted by the county."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="reports")
+    month = models.DateField(_("月份"))  # first day of the month
+    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    due_on = models.DateField(_("报送截止日"))
+    figures = models.JSONField(_("分项数据"), default=dict)
+    total_services = models.PositiveIntegerField(_("服务总次数"), default=0)
+    parcels_in = models.PositiveIntegerField(_("代收包裹"), default=0)
+    parcels_out = models.PositiveIntegerField(_("代发包裹"), default=0)
+    purchase_amount = models.DecimalField(_("代购金额（元）"), max_digits=14, decimal_places=2, default=0)
+    sale_amount = models.DecimalField(_("代销金额（元）"), max_digits=14, decimal_places=2, default=0)
+    villagers_served = models.PositiveIntegerField(_("服务人次"), default=0)
+    first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+
+    scope = Scope(division="station__division", organisation="station__host")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("月报")
+        verbose_name_plural = _("月报")
+        ordering = ["-month", "station"]
+        constraints = [models.UniqueConstraint(fields=["station", "month"], name="one_report_a_month")]
+        indexes = [models.Index(fields=["month", "status"])]
+        permissions = [
+            ("submit_monthlyreport", "Can submit a monthly report"),
+            ("approve_monthlyreport", "Can approve a monthly report (township)"),
+            ("accept_monthlyreport", "Can accept a monthly report (county)"),
+        ]
+
+    def __str__(self):
+        return f"{self.station} {self.month:%Y-%m}"
+
+    @property
+    def is_locked(self) -> bool:
+        """Submitted, approved or accepted months take no new records until sent back."""
+        return self.status in {ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.ACCEPTED}
+
+    @property
+    def on_time(self) -> bool:
+        return bool(self.first_submitted_at) and self.first_submitted_at.date() <= self.due_on
+
+
+class ReportEvent(models.Model):
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=10, choices=ReportAction.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(_("时间"))
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("月报审核记录")
+        verbose_name_plural = _("月报审核记录")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.report} {self.get_action_display()}"
+
+
+class ReviewRule(models.Model):
+    """翁源: 定期淘汰不能充分发挥效能的站点并进行增补 — the county's rule for listing under-performers."""
+
+    county = models.OneToOneField("regions.Division", on_delete=models.CASCADE, related_name="station_review_rule")
+    months = models.PositiveSmallIntegerField(_("连续月数"), default=3)
+    min_services = models.PositiveIntegerField(_("每月最少服务次数"), default=30)
+    require_accepted_report = models.BooleanField(_("要求月报经县级确认"), default=True)
+
+    scope = Scope(division="county", readable_from_below=True)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("站点考核规则")
+        verbose_name_plural = _("站点考核规则")
+
+    def __str__(self):
+        return f"{self.county} {self.months}个月"
+
+
+class ReviewDecision(models.Model):
+    """The county office's decision on an under-performing station; the history stays."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="review_decisions")
+    decision = models.CharField(_("决定"), max_length=10, choices=ReviewDecisionKind.choices)
+    reason = models.CharField(_("理由"), max_length=300)
+    rectify_by = models.DateField(_("整改期限"), null=True, blank=True)
+    replacement = models.ForeignKey(
+        Station, verbose_name=_("增补站点"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    decided_on = models.DateField(_("决定日期"))
+
+    scope = Scope(division="station__division", organisation="station__host")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("站点考核决定")
+        verbose_name_plural = _("站点考核决定")
+        ordering = ["-decided_on", "-id"]
+
+    def __str__(self):
+        return f"{self.station} {self.get_decision_display()}"
