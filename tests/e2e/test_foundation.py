@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def demo(transactional_db):
-    runner.build("331123")
+    runner.build("331123", only={"regions", "accounts", "programs"})
     return Program.objects.get(county_id="331123")
 
 

@@ -90,3 +90,9 @@ def producer(dazhe, suichang):
 @pytest.fixture
 def finance_audit(suichang):
     return make_user("audit", Role.FINANCE_AUDIT, division=suichang)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is slow on purpose; tests that create many users use a fast hasher instead."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -27,6 +27,7 @@ class DemoContext:
     today: date
     rng: random.Random
     password: str = PASSWORD
+    months: int = 24  # how much operating history the domain apps generate
     log: list[str] = field(default_factory=list)
 
     def seeded(self, name: str) -> random.Random:
@@ -43,9 +44,16 @@ def steps() -> list[tuple[str, object]]:
     return found
 
 
-def build(county_code: str, today: date | None = None) -> DemoContext:
-    ctx = DemoContext(county_code=county_code, today=today or timezone.localdate(), rng=random.Random(county_code))
+def build(
+    county_code: str, today: date | None = None, *, months: int = 24, only: set[str] | None = None
+) -> DemoContext:
+    """Build the demo county; ``only`` limits it to some apps' steps, ``months`` the history (tests use less)."""
+    ctx = DemoContext(
+        county_code=county_code, today=today or timezone.localdate(), rng=random.Random(county_code), months=months
+    )
     for label, module in steps():
+        if only is not None and label not in only:
+            continue
         if DemoStep.objects.filter(county=county_code, app_label=label).exists():
             continue
         with transaction.atomic():

@@ -6,7 +6,13 @@ class NetworkConfig(AppConfig):
     name = "ruralhub.network"
     label = "network"
     verbose_name = _("三级服务体系")
-    navigation = [(_("服务站点"), "network:station_list"), (_("覆盖率"), "network:coverage")]
+    navigation = [
+        (_("我的站点"), "network:my_station", "network.add_servicerecord"),
+        (_("服务站点"), "network:station_list"),
+        (_("覆盖率"), "network:coverage"),
+        (_("月报"), "network:reports"),
+        (_("站点考核"), "network:review", "network.add_reviewdecision"),
+    ]
     role_permissions = {
         "county_office": [
             "add_station",

@@ -161,6 +161,12 @@ def save_station(actor, data: dict, instance: Station | None = None, *, services
         values["division"] = _division(code)
         if values["division"] is None:
             raise ValidationError({"division": f"区划代码“{code}”不存在"})
+    for name in ("lat", "lng"):
+        if values.get(name) is not None:
+            try:
+                values[name] = Decimal(str(values[name])).quantize(Decimal("0.000001"))
+            except InvalidOperation as exc:
+                raise ValidationError({name: f"坐标“{values[name]}”不是数字"}) from exc
     for name, value in values.items():
         setattr(station, name, value)
     if station.level not in StationLevel.values:
@@ -258,9 +264,12 @@ def due_date(month: date) -> date:
     return next_month(month).replace(day=REPORT_DUE_DAY)
 
 
-def _station_for(actor, station_or_id, action: str) -> Station:
+def _station_for(actor, station_or_id, model, action: str) -> Station:
+    """The station ``actor`` acts at: in their view scope, with the role's permission on ``model``."""
+    if not may(actor, model, action):
+        raise ValidationError({"station": f"您没有{model._meta.verbose_name}的{action}权限"})
     station_id = station_or_id.pk if isinstance(station_or_id, Station) else station_or_id
-    station = Station.objects.visible_to(actor, action).filter(pk=station_id).first()
+    station = Station.objects.visible_to(actor).filter(pk=station_id).first()
     if station is None:
         raise ValidationError({"station": "该站点不存在或不是您负责的站点"})
     return station
@@ -336,7 +345,8 @@ def record_services(actor, station, rows: list[dict], today: date | None = None)
     Each row: kind, count (default 1), amount (yuan, for 代购/代销), occurred_on (default today),
     villagers, note, client_id. A month already submitted or approved takes no new records.
     """
-    station = _station_for(actor, station, "add") if not isinstance(actor, _System) else station
+    if not isinstance(actor, _System):
+        station = _station_for(actor, station, ServiceRecord, "add")
     today = today or timezone.localdate()
     offered = set(station.services.values_list("service", flat=True))
     records, errors = [], {}
@@ -379,7 +389,7 @@ SYSTEM = _System()
 @transaction.atomic
 def check_in(actor, station, at: datetime | None = None, lat=None, lng=None) -> tuple[CheckIn, bool]:
     """考勤 when the station opens; checking in twice on one day keeps the first. Returns (check-in, created)."""
-    station = _station_for(actor, station, "add")
+    station = _station_for(actor, station, CheckIn, "add")
     at = at or timezone.now()
     day = timezone.localtime(at).date()
     if station.status != StationStatus.OPERATING:
@@ -444,7 +454,7 @@ def _event(report, action, actor, reason="", at=None):
 @transaction.atomic
 def submit_report(actor, station, month: date, at: datetime | None = None) -> MonthlyReport:
     """The operator submits a month (not a future or the current unfinished month is fine, a future one is not)."""
-    station = _station_for(actor, station, "submit")
+    station = _station_for(actor, station, MonthlyReport, "submit")
     at = at or timezone.now()
     month = month_start(month)
     if month > month_start(timezone.localtime(at).date()):
@@ -766,9 +776,9 @@ def decide_review(
     today: date | None = None,
 ) -> ReviewDecision:
     """Record the county office's decision; closing a station also closes it in the status history."""
-    station = _station_for(actor, station, "change")
     if not may(actor, ReviewDecision, "add"):
         raise ValidationError("只有县电商办可以作出站点考核决定")
+    station = _station_for(actor, station, ReviewDecision, "add")
     today = today or timezone.localdate()
     if decision not in ReviewDecisionKind.values:
         raise ValidationError({"decision": f"未知的决定“{decision}”"})

@@ -1,12 +1,392 @@
+import json
+import uuid
+from datetime import date, timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from ruralhub.core.scoping import can, get_visible_or_404, may
+from ruralhub.regions.models import Division
+
+from . import services
+from .choices import MONEY_KINDS, RECORD_SERVICE, RecordKind, ReportStatus, StationLevel, StationStatus
+from .filters import StationFilter
+from .forms import DecisionForm, ReturnForm, ReviewRuleForm, StationForm, StatusForm
+from .models import CheckIn, MonthlyReport, ReviewDecision, ServiceRecord, Station, StationStatusChange
+from .tables import StationTable
+
+
+def _form_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _county_code(user) -> str | None:
+    division = Division.objects.visible_to(user).order_by("code").values_list("code", flat=True).first()
+    return division[:6] if division else None
+
+
+def _date_param(request, name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return default
+
+
+# ---------------------------------------------------------------- stations
 
 
 @login_required
 def station_list(request):
-    return HttpResponse("")
+    stations = (
+        Station.objects.visible_to(request.user)
+        .select_related("division__parent")
+        .prefetch_related("services")
+        .distinct()
+    )
+    filters = StationFilter(request.GET or None, queryset=stations, user=request.user)
+    table = StationTable(filters.qs, user=request.user)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    context = {
+        "filters": filters,
+        "table": table,
+        "can_add": may(request.user, Station, "add"),
+        "count": filters.qs.count(),
+    }
+    return render(request, "network/station_list.html", context)
+
+
+@login_required
+def station_detail(request, pk):
+    station = get_visible_or_404(
+        Station.objects.select_related("division__parent", "host", "replaced_by"), request.user, pk=pk
+    )
+    context = {
+        "station": station,
+        "services_offered": station.services.all(),
+        "served": station.served_villages.all(),
+        "history": StationStatusChange.objects.filter(station=station).select_related("changed_by"),
+        "records": ServiceRecord.objects.filter(station=station)[:30],
+        "reports": MonthlyReport.objects.filter(station=station)[:24],
+        "check_ins": CheckIn.objects.filter(station=station)[:14],
+        "decisions": ReviewDecision.objects.filter(station=station).select_related("replacement", "decided_by"),
+        "can_change": can(request.user, station, "change"),
+        "status_form": StatusForm(user=request.user, station=station, initial={"effective_on": timezone.localdate()}),
+    }
+    return render(request, "network/station_detail.html", context)
+
+
+def _save_station(request, instance):
+    form = StationForm(request.POST or None, request.FILES or None, instance=instance, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("services", "served_villages")}
+        if instance is not None and not data.get("sign_photo"):
+            data.pop("sign_photo", None)
+        try:
+            station = services.save_station(
+                request.user,
+                data,
+                instance,
+                services=form.cleaned_data["services"],
+                served_villages=list(form.cleaned_data["served_villages"]) or None,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已保存：{station.name}")
+            return redirect("network:station_detail", pk=station.pk)
+    return render(request, "network/station_form.html", {"form": form, "station": instance})
+
+
+@login_required
+def station_create(request):
+    if not may(request.user, Station, "add"):
+        raise PermissionDenied
+    return _save_station(request, None)
+
+
+@login_required
+def station_edit(request, pk):
+    return _save_station(request, get_visible_or_404(Station, request.user, "change", pk=pk))
+
+
+@login_required
+@require_POST
+def station_status(request, pk):
+    station = get_visible_or_404(Station, request.user, "change", pk=pk)
+    form = StatusForm(request.POST, user=request.user, station=station)
+    if form.is_valid():
+        try:
+            services.change_status(
+                request.user,
+                station,
+                form.cleaned_data["status"],
+                form.cleaned_data["effective_on"],
+                form.cleaned_data["reason"],
+                form.cleaned_data["replacement"],
+            )
+            messages.success(request, f"{station.name}：状态已变更为“{station.get_status_display()}”")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("network:station_detail", pk=station.pk)
+
+
+# ---------------------------------------------------------------- coverage
 
 
 @login_required
 def coverage(request):
-    return HttpResponse("")
+    """行政村覆盖率 on any date: county and per township, against the plan's targets, with the gap list."""
+    county_code = _county_code(request.user)
+    if county_code is None:
+        raise PermissionDenied
+    on = _date_param(request, "on", timezone.localdate())
+    cov = services.coverage(county_code, on)
+    visible_townships = set(Division.objects.visible_to(request.user).townships().values_list("code", flat=True))
+    rows = [t for t in cov.townships if t.township.code in visible_townships]
+    stations = (
+        Station.objects.visible_to(request.user)
+        .filter(division__code__startswith=county_code)
+        .exclude(lat=None)
+        .values("pk", "name", "level", "status", "lat", "lng")
+    )
+    points = {}
+    for s in stations:
+        points.setdefault(s["status"], []).append([float(s["lng"]), float(s["lat"]), s["name"], s["level"]])
+    gaps = [g for g in services.coverage_gaps(cov) if g.village.code[:9] in visible_townships]
+    from ruralhub.programs.models import Program
+
+    program = Program.objects.filter(county_id=county_code).first()
+    targets = list(program.targets.filter(key__startswith="network.").select_related("division") if program else [])
+    context = {
+        "cov": cov,
+        "rows": rows,
+        "gaps": gaps,
+        "on": on,
+        "targets": targets,
+        "program": program,
+        "map_data": json.dumps(
+            [{"status": k, "label": str(StationStatus(k).label), "points": v} for k, v in points.items()],
+            ensure_ascii=False,
+        ),
+    }
+    return render(request, "network/coverage.html", context)
+
+
+# ---------------------------------------------------------------- operator's phone page
+
+
+def _operator_station(request):
+    if not may(request.user, ServiceRecord, "add"):
+        raise PermissionDenied
+    stations = Station.objects.visible_to(request.user).exclude(status=StationStatus.CLOSED)
+    chosen = request.GET.get("station") or request.POST.get("station")
+    if chosen:
+        return get_visible_or_404(stations, request.user, pk=chosen), stations
+    station = stations.first()
+    if station is None:
+        raise PermissionDenied
+    return station, stations
+
+
+@login_required
+def my_station(request):
+    """The operator's phone page: check in, one tap per service, today's records, this month's report."""
+    station, stations = _operator_station(request)
+    today = timezone.localdate()
+    month = services.month_start(today)
+    last_month = services.month_start(month - timedelta(days=1))
+    offered = set(station.services.values_list("service", flat=True))
+    kinds = [k for k in RecordKind if RECORD_SERVICE[k] in offered]
+    today_rows = (
+        ServiceRecord.objects.filter(station=station, occurred_on=today)
+        .values("kind")
+        .annotate(count=Sum("count"), amount=Sum("amount"))
+    )
+    reports = {r.month: r for r in MonthlyReport.objects.filter(station=station, month__in=[month, last_month])}
+    context = {
+        "station": station,
+        "stations": stations,
+        "today": today,
+        "checked_in": CheckIn.objects.filter(station=station, day=today).first(),
+        "kinds": [{"value": k.value, "label": k.label, "money": k in MONEY_KINDS} for k in kinds],
+        "today_rows": [{"label": RecordKind(r["kind"]).label, **r} for r in today_rows],
+        "month_figures": services.month_figures(station, month),
+        "month": month,
+        "last_month": last_month,
+        "report_this": reports.get(month),
+        "report_last": reports.get(last_month),
+        "client_id": uuid.uuid4().hex,
+        "kind_labels": dict(RecordKind.choices),
+    }
+    return render(request, "network/my_station.html", context)
+
+
+@login_required
+@require_POST
+def my_check_in(request):
+    station, _stations = _operator_station(request)
+    try:
+        _check, created = services.check_in(request.user, station)
+        messages.success(request, "签到成功" if created else "今天已签到")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(f"{reverse('network:my_station')}?station={station.pk}")
+
+
+@login_required
+@require_POST
+def my_record(request):
+    """One tap; the page's client_id makes a double tap or a retried post count once."""
+    station, _stations = _operator_station(request)
+    row = {
+        "kind": request.POST.get("kind", ""),
+        "client_id": request.POST.get("client_id", ""),
+        "note": request.POST.get("note", ""),
+        "amount": request.POST.get("amount") or 0,
+    }
+    try:
+        row["count"] = int(request.POST.get("count") or 1)
+    except ValueError:
+        row["count"] = 0
+    try:
+        result = services.record_services(request.user, station, [row])
+        label = RecordKind(row["kind"]).label
+        messages.success(request, f"已记录：{label} ×{row['count']}" if result.created else "这条记录已保存过")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(f"{reverse('network:my_station')}?station={station.pk}")
+
+
+@login_required
+@require_POST
+def my_submit(request):
+    station, _stations = _operator_station(request)
+    try:
+        month = date.fromisoformat(request.POST.get("month", ""))
+        report = services.submit_report(request.user, station, month)
+        messages.success(request, f"{report.month:%Y年%m月}月报已报送")
+    except ValueError:
+        messages.error(request, "月份无效")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(f"{reverse('network:my_station')}?station={station.pk}")
+
+
+# ---------------------------------------------------------------- monthly reports
+
+
+@login_required
+def reports(request):
+    """Reports waiting for this user's decision, and late or missing ones in scope."""
+    user = request.user
+    visible = MonthlyReport.objects.visible_to(user).select_related("station__division")
+    waiting = MonthlyReport.objects.none()
+    if may(user, MonthlyReport, "accept"):
+        waiting = visible.filter(status=ReportStatus.APPROVED)
+    elif may(user, MonthlyReport, "approve"):
+        waiting = visible.filter(status=ReportStatus.SUBMITTED)
+    today = timezone.localdate()
+    months, m = [], services.month_start(today)
+    for _ in range(3):
+        m = services.month_start(m - timedelta(days=1))
+        months.append(m)
+    stations = (
+        Station.objects.visible_to(user)
+        .exclude(level=StationLevel.COUNTY_CENTRE)
+        .filter(status=StationStatus.OPERATING)
+        .select_related("division")
+    )
+    context = {
+        "waiting": waiting[:200],
+        "gaps": services.report_gaps(stations, months, today),
+        "recent": visible.exclude(status=ReportStatus.DRAFT)[:50],
+        "return_form": ReturnForm(),
+        "can_accept": may(user, MonthlyReport, "accept"),
+        "can_approve": may(user, MonthlyReport, "approve"),
+    }
+    return render(request, "network/reports.html", context)
+
+
+@login_required
+@require_POST
+def report_action(request, pk, action):
+    report = get_visible_or_404(MonthlyReport, request.user, pk=pk)
+    try:
+        if action == "approve":
+            services.approve_report(request.user, report)
+            messages.success(request, f"{report}：已审核通过")
+        elif action == "accept":
+            services.accept_report(request.user, report)
+            messages.success(request, f"{report}：已确认")
+        elif action == "return":
+            services.return_report(request.user, report, request.POST.get("reason", ""))
+            messages.success(request, f"{report}：已退回")
+        else:
+            raise PermissionDenied
+    except ValidationError as exc:
+        messages.error(request, f"{report}：" + "；".join(exc.messages))
+    return redirect(request.POST.get("next") or "network:reports")
+
+
+# ---------------------------------------------------------------- under-performer review
+
+
+@login_required
+def review(request):
+    """翁源: 定期淘汰不能充分发挥效能的站点并进行增补 — candidates by the county's rule, decisions, history."""
+    county_code = _county_code(request.user)
+    if county_code is None or not may(request.user, ReviewDecision, "add"):
+        raise PermissionDenied
+    rule = services.review_rule(county_code)
+    rule_form = ReviewRuleForm(request.POST or None, instance=rule, prefix="rule")
+    if request.method == "POST" and "rule-months" in request.POST and rule_form.is_valid():
+        rule_form.save()
+        messages.success(request, "考核规则已保存")
+        return redirect("network:review")
+    as_of = _date_param(request, "as_of", timezone.localdate())
+    context = {
+        "rule_form": rule_form,
+        "candidates": services.underperformers(county_code, as_of, rule),
+        "as_of": as_of,
+        "decision_form": DecisionForm(user=request.user),
+        "history": ReviewDecision.objects.visible_to(request.user).select_related(
+            "station", "replacement", "decided_by"
+        )[:100],
+    }
+    return render(request, "network/review.html", context)
+
+
+@login_required
+@require_POST
+def review_decide(request, pk):
+    station = get_visible_or_404(Station, request.user, "change", pk=pk)
+    form = DecisionForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.decide_review(
+                request.user,
+                station,
+                form.cleaned_data["decision"],
+                form.cleaned_data["reason"],
+                rectify_by=form.cleaned_data["rectify_by"],
+                replacement=form.cleaned_data["replacement"],
+            )
+            messages.success(request, f"{station.name}：已记录考核决定")
+        except ValidationError as exc:
+            messages.error(request, f"{station.name}：" + "；".join(exc.messages))
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("network:review")

@@ -42,3 +42,16 @@ def test_the_station_operator_home_shows_its_village(client, station_operator, d
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert dazhe_village.name in response.content.decode()
+
+
+def test_chinese_is_the_default_whatever_the_browser_says(client, county_office):
+    client.force_login(county_office)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "管辖范围" in page
+
+
+def test_english_is_there_when_chosen(client, county_office):
+    client.force_login(county_office)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("home")).content.decode()
+    assert "Target progress" in page and "目标进度" not in page

@@ -17,8 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="only prepare the data")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--months", type=int, default=24, help="months of operating history to generate")
 
-    def handle(self, *args, county, no_serve, host, port, **options):
+    def handle(self, *args, county, no_serve, host, port, months, **options):
         from django.conf import settings
 
         try:
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stdout.write(f"数据目录：{settings.DATA_DIR}")
         call_command("migrate", verbosity=0, interactive=False)
-        runner.build(code)
+        runner.build(code, months=months)
         self.stdout.write(f"演示数据已就绪（{time.monotonic() - started:.1f} 秒）")
         self.stdout.write("")
         self.stdout.write(f"地址：http://{host}:{port}/")

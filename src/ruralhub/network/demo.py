@@ -1,0 +1,349 @@
+"""Demo: the county's service network sized from its plan, with 24 months of daily operations.
+
+遂昌: a county centre, a station in each of the 20 townships, 120 village points covering a little
+over the plan's 60 % (the four named townships in full), 12 demonstration stations. Other counties
+take their numbers from their own targets. Activity follows the seasons (年货 in January, 618,
+双11; spring tea and autumn harvest for 代销); a handful of points fade out and stop reporting, and
+some reports come in after the 25th.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Sum
+
+from ruralhub.accounts.demo import demo_township
+from ruralhub.accounts.models import Organisation
+from ruralhub.programs.models import Program
+from ruralhub.regions.choices import Kind
+from ruralhub.regions.models import Division
+
+from .choices import HostType, RecordKind, ReportStatus, ReviewDecisionKind, Service, StationLevel, StationStatus
+from .models import (
+    CheckIn,
+    MonthlyReport,
+    ReviewDecision,
+    ServiceRecord,
+    Station,
+    StationService,
+    StationStatusChange,
+)
+from .services import due_date, month_start, next_month
+
+TZ = ZoneInfo("Asia/Shanghai")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐叶"
+GIVEN = ["建国", "秀英", "桂兰", "志强", "丽华", "海燕", "小军", "春梅", "国平", "玉兰", "永红", "晓东", "美玲", "卫东"]
+# Monthly multipliers: 年货 (Jan), 春节 lull (Feb), 618 (Jun), 双11 (Nov), 年终 (Dec).
+PARCEL_SEASON = [1.3, 0.7, 0.9, 0.95, 1.0, 1.2, 0.95, 0.95, 1.0, 1.05, 1.5, 1.25]
+# 代销 of farm products: spring tea and the autumn harvest.
+SALE_SEASON = [0.8, 0.5, 1.0, 1.5, 1.4, 0.9, 0.7, 0.8, 1.3, 1.6, 1.5, 1.0]
+# (kind, mean taps a day at an average point, yuan per tap or None)
+DAILY = [
+    (RecordKind.PARCEL_IN, 9.0, None),
+    (RecordKind.PARCEL_OUT, 2.5, None),
+    (RecordKind.PURCHASE, 1.2, (30, 300)),
+    (RecordKind.SALE, 0.5, (80, 1500)),
+    (RecordKind.PAYMENT, 2.0, None),
+]
+SERVICES_OFFERED = [Service.EXPRESS, Service.PURCHASE, Service.SALE, Service.PAYMENT, Service.INFO]
+
+
+def _target(program, key, division=None):
+    t = program.targets.filter(key=key, division=division).order_by("-value").first()
+    return t.value if t else None
+
+
+def _name(rng):
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _phone(rng):
+    return f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+
+
+def _jitter(rng, lat, lng, km=4.0):
+    if lat is None:
+        return None, None
+    d = km / 111.0
+    return (
+        Decimal(str(round(float(lat) + rng.uniform(-d, d), 6))),
+        Decimal(str(round(float(lng) + rng.uniform(-d, d), 6))),
+    )
+
+
+def _plan_sizes(program, villages, poverty):
+    """How many village points, how many villages covered, how many demonstration stations."""
+    n = len(villages)
+    pct = _target(program, "network.village_coverage_pct") or Decimal(50)
+    points = _target(program, "network.village_points")
+    covered = round(n * float(pct) / 100 * 1.03) + 1  # a little over the plan, not exactly on it
+    covered = max(covered, len(poverty) if _target(program, "network.poverty_village_coverage_pct") else 0)
+    covered = min(covered, n)
+    points = int(points) if points else covered
+    points = min(points, covered)
+    demo_stations = int(_target(program, "network.demonstration_stations") or max(1, points // 10))
+    return points, covered, demo_stations
+
+
+def build(ctx):
+    rng = ctx.seeded("network")
+    code = ctx.county_code
+    program = Program.objects.get(county_id=code)
+    county = Division.objects.get(code=code)
+    townships = list(Division.objects.within(code).townships().order_by("code"))
+    villages = list(Division.objects.within(code).administrative_villages().select_related("parent").order_by("code"))
+    poverty = [v for v in villages if v.poverty_status]
+    full = {t.division_id for t in program.targets.filter(key="network.village_coverage_pct").exclude(division=None)}
+    points, covered_n, demo_n = _plan_sizes(program, villages, poverty)
+
+    # Which villages get a point: the named townships in full, then poverty villages, then the rest.
+    first = [v for v in villages if v.parent_id in full]
+    rest = [v for v in villages if v.parent_id not in full]
+    rng.shuffle(rest)
+    rest.sort(key=lambda v: not v.poverty_status)
+    covered = (first + rest)[:covered_n]
+    hosts = covered[:points]
+    extra = covered[points:]  # served by a neighbouring point of the same township
+
+    start = program.starts_on
+    span = max((program.ends_on - start).days, 60)
+    station_host = Organisation.objects.filter(kind="station_host", division__parent=demo_township(code)).first()
+
+    stations, served = [], defaultdict(list)
+
+    def station(level, division, name, opened, **extra_fields):
+        lat, lng = _jitter(
+            rng,
+            division.lat or (division.parent.lat if division.parent else None),
+            division.lng or (division.parent.lng if division.parent else None),
+        )
+        s = Station(
+            code=f"{division.code}-{len(stations) + 1:03d}",
+            name=name,
+            level=level,
+            division=division,
+            host_type=extra_fields.pop("host_type", rng.choice(list(HostType))),
+            operator_name=_name(rng),
+            operator_phone=_phone(rng),
+            address=f"{division.full_name if level != StationLevel.VILLAGE_POINT else ''}",
+            status=StationStatus.OPERATING,
+            status_since=opened,
+            opened_on=opened,
+            opening_hours="08:00-20:00",
+            lat=lat,
+            lng=lng,
+            **extra_fields,
+        )
+        stations.append(s)
+        return s
+
+    station(
+        StationLevel.COUNTY_CENTRE,
+        county,
+        f"{county.name}电子商务公共服务中心",
+        start + timedelta(days=30),
+        host_type=HostType.ENTERPRISE,
+        is_central_funded=True,
+        is_demonstration=True,
+    )
+    for t in townships:
+        if t.kind == Kind.FARM_UNIT and rng.random() < 0.7:
+            continue  # most farm units have no station of their own
+        station(
+            StationLevel.TOWNSHIP_STATION,
+            t,
+            f"{t.name}电子商务服务站",
+            start + timedelta(days=rng.randrange(60, 240)),
+            host_type=rng.choice([HostType.POST_OFFICE, HostType.SUPPLY_COOP, HostType.ENTERPRISE]),
+            is_central_funded=True,
+        )
+    for v in hosts:
+        short = v.name.removesuffix("村委会").removesuffix("村民委员会")
+        s = station(
+            StationLevel.VILLAGE_POINT,
+            v,
+            f"{short}村电商服务点",
+            start + timedelta(days=rng.randrange(90, int(span * 0.8))),
+            is_central_funded=rng.random() < 0.85,
+        )
+        served[id(s)].append(v)
+        if station_host and v.parent_id == station_host.division.parent_id and v.code == station_host.division_id:
+            s.host, s.host_type, s.name = (
+                station_host,
+                HostType.CONVENIENCE_STORE,
+                station_host.name.replace("便民超市", "电商服务点"),
+            )
+    by_township = defaultdict(list)
+    for s in stations:
+        if s.level == StationLevel.VILLAGE_POINT:
+            by_township[s.division.parent_id].append(s)
+    for v in extra:
+        neighbours = by_township.get(v.parent_id) or [s for s in stations if s.level == StationLevel.VILLAGE_POINT]
+        served[id(rng.choice(neighbours))].append(v)
+    village_points = [s for s in stations if s.level == StationLevel.VILLAGE_POINT]
+    for s in rng.sample(village_points, min(demo_n - 1, len(village_points))):
+        s.is_demonstration = True
+
+    Station.objects.bulk_create(stations, batch_size=500)
+    through = Station.served_villages.through
+    through.objects.bulk_create(
+        [through(station_id=s.pk, division_id=v.code) for s in stations for v in served[id(s)]], batch_size=2000
+    )
+    StationService.objects.bulk_create(
+        [StationService(station=s, service=x) for s in stations for x in SERVICES_OFFERED], batch_size=2000
+    )
+    history = []
+    for s in stations:
+        history.append(
+            StationStatusChange(station=s, status=StationStatus.PLANNED, effective_on=start, reason="纳入示范项目")
+        )
+        history.append(
+            StationStatusChange(
+                station=s,
+                status=StationStatus.BUILDING,
+                effective_on=max(start, s.opened_on - timedelta(days=45)),
+                reason="开工建设",
+            )
+        )
+        history.append(
+            StationStatusChange(station=s, status=StationStatus.OPERATING, effective_on=s.opened_on, reason="挂牌运营")
+        )
+
+    # A few points were suspended along the way; a handful fade out lately (the review candidates).
+    today = ctx.today
+    suspended = rng.sample(village_points, max(1, len(village_points) // 60))
+    for s in suspended:
+        when = today - timedelta(days=rng.randrange(60, 200))
+        s.status, s.status_since = StationStatus.SUSPENDED, when
+        history.append(
+            StationStatusChange(station=s, status=StationStatus.SUSPENDED, effective_on=when, reason="负责人外出务工")
+        )
+    Station.objects.bulk_update(suspended, ["status", "status_since"])
+    StationStatusChange.objects.bulk_create(history, batch_size=2000)
+    active = [s for s in village_points if s not in suspended]
+    fading = set(rng.sample(active, min(5, len(active) // 20 + 1)))
+
+    _operations(ctx, rng, [s for s in stations if s.level != StationLevel.COUNTY_CENTRE], fading, suspended)
+    for s in list(fading)[:1]:
+        ReviewDecision.objects.create(
+            station=s,
+            decision=ReviewDecisionKind.RECTIFY,
+            reason="服务量连续下降，约谈负责人",
+            rectify_by=today + timedelta(days=30),
+            decided_on=today - timedelta(days=20),
+        )
+
+
+def _operations(ctx, rng, stations, fading, suspended):
+    """24 months of daily records, monthly reports and recent check-ins."""
+    today = ctx.today
+    first_month = month_start(today.replace(day=1) - timedelta(days=round(ctx.months * 30.44)))
+    fade_from = month_start(today.replace(day=1) - timedelta(days=80))
+    level_factor = {StationLevel.TOWNSHIP_STATION: 2.5, StationLevel.VILLAGE_POINT: 1.0}
+    rows, day = [], first_month
+    vigour = {s.pk: rng.lognormvariate(0, 0.45) * level_factor[s.level] for s in stations}
+    until = {s.pk: (s.status_since if s in suspended else today) for s in stations}
+    while day < today:
+        season = day.month - 1
+        weekend = 1.15 if day.weekday() >= 5 else 1.0
+        for s in stations:
+            if day < s.opened_on or day >= until[s.pk]:
+                continue
+            f = vigour[s.pk] * weekend * (0.05 if s in fading and day >= fade_from else 1.0)
+            for kind, mean, money in DAILY:
+                seasonal = SALE_SEASON[season] if kind == RecordKind.SALE else PARCEL_SEASON[season]
+                expected = mean * f * seasonal
+                n = int(expected) + (rng.random() < expected - int(expected))
+                if n <= 0:
+                    continue
+                amount = Decimal(sum(rng.randint(*money) for _ in range(n))) if money else Decimal(0)
+                rows.append(
+                    ServiceRecord(
+                        station_id=s.pk,
+                        kind=kind,
+                        occurred_on=day,
+                        count=n,
+                        amount=amount,
+                        villagers=n,
+                        client_id=f"demo-{day:%Y%m%d}-{kind}",
+                    )
+                )
+        if len(rows) >= 20000:
+            ServiceRecord.objects.bulk_create(rows, batch_size=5000)
+            rows = []
+        day += timedelta(days=1)
+    ServiceRecord.objects.bulk_create(rows, batch_size=5000)
+    _reports(rng, stations, first_month, today, fading)
+    _check_ins(rng, stations, today, suspended)
+
+
+def _reports(rng, stations, first_month, today, fading):
+    totals = defaultdict(lambda: defaultdict(lambda: {"count": 0, "amount": Decimal(0), "villagers": 0}))
+    rows = (
+        ServiceRecord.objects.filter(station__in=stations, occurred_on__gte=first_month)
+        .values_list("station_id", "occurred_on__year", "occurred_on__month", "kind")
+        .annotate(n=Sum("count"), amount=Sum("amount"), villagers=Sum("villagers"), records=Count("id"))
+    )
+    for station_id, year, month, kind, n, amount, villagers, _records in rows:
+        totals[(station_id, date(year, month, 1))][kind] = {"count": n, "amount": amount, "villagers": villagers}
+    reports, current = [], month_start(today)
+    fade_from = month_start(today.replace(day=1) - timedelta(days=80))
+    for s in stations:
+        month = max(first_month, month_start(s.opened_on))
+        while month < current:
+            due = due_date(month)
+            missing = (s in fading and month >= fade_from) or rng.random() < 0.02
+            if due >= today and rng.random() < 0.4:
+                missing = True  # not yet submitted; still on time
+            if not missing:
+                late = rng.random() < 0.08
+                submitted_day = (
+                    due + timedelta(days=rng.randint(1, 12)) if late else due - timedelta(days=rng.randint(0, 20))
+                )
+                submitted_day = min(submitted_day, today)
+                at = datetime.combine(submitted_day, time(rng.randint(8, 20), rng.randint(0, 59)), TZ)
+                if due < today - timedelta(days=20):
+                    status = ReportStatus.ACCEPTED
+                elif due < today:
+                    status = rng.choice([ReportStatus.APPROVED, ReportStatus.ACCEPTED, ReportStatus.SUBMITTED])
+                else:
+                    status = rng.choice([ReportStatus.SUBMITTED, ReportStatus.SUBMITTED, ReportStatus.APPROVED])
+                by_kind = totals[(s.pk, month)]
+                figures = {
+                    k: {"count": v["count"], "amount": str(v["amount"]), "villagers": v["villagers"]}
+                    for k, v in by_kind.items()
+                }
+                reports.append(
+                    MonthlyReport(
+                        station=s,
+                        month=month,
+                        status=status,
+                        due_on=due,
+                        figures=figures,
+                        total_services=sum(v["count"] for v in by_kind.values()),
+                        parcels_in=by_kind.get(RecordKind.PARCEL_IN, {}).get("count", 0),
+                        parcels_out=by_kind.get(RecordKind.PARCEL_OUT, {}).get("count", 0),
+                        purchase_amount=by_kind.get(RecordKind.PURCHASE, {}).get("amount", 0),
+                        sale_amount=by_kind.get(RecordKind.SALE, {}).get("amount", 0),
+                        villagers_served=sum(v["villagers"] for v in by_kind.values()),
+                        first_submitted_at=at,
+                        submitted_at=at,
+                    )
+                )
+            month = next_month(month)
+    MonthlyReport.objects.bulk_create(reports, batch_size=2000)
+
+
+def _check_ins(rng, stations, today, suspended):
+    rows = []
+    for s in stations:
+        if s in suspended or s.level != StationLevel.VILLAGE_POINT:
+            continue
+        for back in range(1, 61):
+            day = today - timedelta(days=back)
+            if day >= s.opened_on and rng.random() < 0.9:
+                at = datetime.combine(day, time(7, rng.randint(0, 59)), TZ)
+                rows.append(CheckIn(station=s, day=day, at=at))
+    CheckIn.objects.bulk_create(rows, batch_size=5000)

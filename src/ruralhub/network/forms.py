@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ruralhub.accounts.models import Organisation
+from ruralhub.regions.models import Division
+
+from .choices import RecordKind, ReviewDecisionKind, Service, StationStatus
+from .models import ReviewRule, Station
+
+
+class StationForm(forms.ModelForm):
+    services = forms.MultipleChoiceField(
+        label=_("服务项目"), choices=Service.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    served_villages = forms.ModelMultipleChoiceField(
+        label=_("服务村"),
+        queryset=Division.objects.none(),
+        required=False,
+        help_text=_("不选则为所在村"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = Station
+        fields = [
+            "code",
+            "name",
+            "level",
+            "division",
+            "host_type",
+            "host",
+            "operator_name",
+            "operator_phone",
+            "address",
+            "opening_hours",
+            "is_demonstration",
+            "is_central_funded",
+            "lat",
+            "lng",
+            "sign_photo",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = Division.objects.visible_to(user)
+        self.fields["division"].queryset = visible
+        self.fields["served_villages"].queryset = visible.villages()
+        self.fields["host"].queryset = Organisation.objects.visible_to(user)
+        if self.instance.pk:
+            self.initial["services"] = list(self.instance.services.values_list("service", flat=True))
+            self.initial["served_villages"] = list(self.instance.served_villages.all())
+
+    def _post_clean(self):
+        # The rules (place, one central-funded point per village …) run in services.save_station.
+        pass
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("新状态"), choices=StationStatus.choices)
+    effective_on = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+    replacement = forms.ModelChoiceField(label=_("接替站点"), queryset=Station.objects.none(), required=False)
+
+    def __init__(self, *args, user, station, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].queryset = Station.objects.visible_to(user).exclude(pk=station.pk)
+
+
+class TapForm(forms.Form):
+    """One tap on the operator's phone."""
+
+    kind = forms.ChoiceField(choices=RecordKind.choices)
+    count = forms.IntegerField(min_value=1, max_value=10000, initial=1)
+    amount = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, required=False)
+    note = forms.CharField(max_length=200, required=False)
+    client_id = forms.CharField(max_length=64)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), max_length=300)
+
+
+class ReviewRuleForm(forms.ModelForm):
+    class Meta:
+        model = ReviewRule
+        fields = ["months", "min_services", "require_accepted_report"]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("决定"), choices=ReviewDecisionKind.choices)
+    reason = forms.CharField(label=_("理由"), max_length=300)
+    rectify_by = forms.DateField(label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    replacement = forms.ModelChoiceField(label=_("增补站点"), queryset=Station.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].queryset = Station.objects.visible_to(user)

@@ -1,0 +1,168 @@
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from ruralhub.network import services
+from ruralhub.network.choices import ReportStatus
+from ruralhub.network.models import CheckIn, MonthlyReport, ReportEvent, ServiceRecord
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = date(2026, 11, 24)
+
+
+def taps(*rows):
+    return [{"client_id": f"tap-{i}", **row} for i, row in enumerate(rows)]
+
+
+def test_a_batch_of_taps_is_stored_once_even_when_retried(station_operator, operator_station):
+    batch = taps({"kind": "parcel_in", "count": 5}, {"kind": "purchase", "amount": "86.50"}, {"kind": "payment"})
+    first = services.record_services(station_operator, operator_station, batch, today=TODAY)
+    again = services.record_services(station_operator, operator_station, batch, today=TODAY)
+    assert (first.created, first.duplicates) == (3, 0)
+    assert (again.created, again.duplicates) == (0, 3)
+    assert ServiceRecord.objects.count() == 3
+    assert ServiceRecord.objects.get(kind="purchase").amount == pytest.approx(86.5)
+
+
+def test_a_batch_with_one_bad_row_stores_nothing_and_names_the_row(station_operator, operator_station):
+    batch = taps({"kind": "parcel_in"}, {"kind": "teleport"}, {"kind": "sale"}, {"kind": "payment", "count": 0})
+    with pytest.raises(ValidationError) as err:
+        services.record_services(station_operator, operator_station, batch, today=TODAY)
+    assert err.value.message_dict == {
+        "kind": ["第2条：未知的服务类型“teleport”"],
+        "amount": ["第3条：代销需要填写金额"],
+        "count": ["第4条：次数应为1到10000的整数"],
+    }
+    assert not ServiceRecord.objects.exists()
+
+
+def test_a_service_the_station_does_not_offer_is_refused(station_operator, operator_station):
+    with pytest.raises(ValidationError) as err:
+        services.record_services(station_operator, operator_station, taps({"kind": "mentoring"}), today=TODAY)
+    assert err.value.message_dict["kind"] == ["第1条：本站未开通“创业指导”服务"]
+
+
+def test_a_record_in_the_future_is_refused(station_operator, operator_station):
+    with pytest.raises(ValidationError, match="在未来"):
+        services.record_services(
+            station_operator, operator_station, taps({"kind": "payment", "occurred_on": "2026-11-25"}), today=TODAY
+        )
+
+
+def test_another_stations_operator_cannot_record(make_station, station_operator, operator_station):
+    other = make_station("331123105212")
+    with pytest.raises(ValidationError, match="不是您负责的站点"):
+        services.record_services(station_operator, other, taps({"kind": "payment"}), today=TODAY)
+    assert not ServiceRecord.objects.exists()
+
+
+def test_checking_in_twice_a_day_keeps_the_first(station_operator, operator_station):
+    morning = datetime(2026, 11, 24, 7, 30, tzinfo=SHANGHAI)
+    first, created = services.check_in(station_operator, operator_station, at=morning)
+    second, created_again = services.check_in(station_operator, operator_station, at=morning.replace(hour=9))
+    assert created and not created_again and first.pk == second.pk
+    assert CheckIn.objects.count() == 1
+
+
+def _record_october(actor, station):
+    rows = taps(
+        {"kind": "parcel_in", "count": 12, "occurred_on": "2026-10-03"},
+        {"kind": "parcel_out", "count": 4, "occurred_on": "2026-10-03"},
+        {"kind": "purchase", "amount": "120", "occurred_on": "2026-10-08"},
+        {"kind": "sale", "amount": "860", "occurred_on": "2026-10-20"},
+        {"kind": "payment", "count": 3, "occurred_on": "2026-10-31"},
+        {"kind": "payment", "count": 1, "occurred_on": "2026-11-01"},  # next month
+    )
+    services.record_services(actor, station, rows, today=TODAY)
+
+
+def test_the_monthly_report_is_built_from_the_daily_records(station_operator, operator_station):
+    _record_october(station_operator, operator_station)
+    at = datetime(2026, 11, 20, 10, tzinfo=SHANGHAI)
+    report = services.submit_report(station_operator, operator_station, date(2026, 10, 1), at=at)
+    assert (report.parcels_in, report.parcels_out, report.total_services) == (12, 4, 21)
+    assert (report.purchase_amount, report.sale_amount) == (120, 860)
+    assert report.due_on == date(2026, 11, 25) and report.on_time
+
+
+def test_a_report_for_a_future_month_is_refused(station_operator, operator_station):
+    with pytest.raises(ValidationError) as err:
+        services.submit_report(
+            station_operator, operator_station, date(2026, 12, 1), at=datetime(2026, 11, 24, tzinfo=SHANGHAI)
+        )
+    assert err.value.message_dict["month"] == ["2026年12月尚未开始，不能报送"]
+
+
+def test_submitted_on_the_26th_is_late(station_operator, operator_station):
+    # 耿马: 每月25日前报送
+    report = services.submit_report(
+        station_operator, operator_station, date(2026, 10, 1), at=datetime(2026, 11, 26, 9, tzinfo=SHANGHAI)
+    )
+    assert not report.on_time
+
+
+def test_township_approves_then_county_accepts_and_the_month_is_locked(
+    station_operator, township_officer, county_office, operator_station
+):
+    _record_october(station_operator, operator_station)
+    report = services.submit_report(station_operator, operator_station, date(2026, 10, 1))
+    with pytest.raises(ValidationError, match="只有乡镇已审核的月报才能确认"):
+        services.accept_report(county_office, report)
+    services.approve_report(township_officer, report)
+    services.accept_report(county_office, report)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.ACCEPTED
+    with pytest.raises(ValidationError) as err:
+        services.record_services(
+            station_operator,
+            operator_station,
+            [{"client_id": "late", "kind": "payment", "occurred_on": "2026-10-15"}],
+            today=TODAY,
+        )
+    assert err.value.message_dict["occurred_on"] == ["2026年10月的月报已报送或已审核，不能再添加记录"]
+    assert list(ReportEvent.objects.values_list("action", flat=True)) == ["submit", "approve", "accept"]
+
+
+def test_the_county_sends_an_accepted_month_back_and_the_operator_resubmits(
+    station_operator, township_officer, county_office, operator_station
+):
+    report = services.submit_report(station_operator, operator_station, date(2026, 10, 1))
+    services.approve_report(township_officer, report)
+    services.accept_report(county_office, report)
+    with pytest.raises(ValidationError) as err:
+        services.return_report(county_office, report, "  ")
+    assert err.value.message_dict["reason"] == ["退回必须说明原因"]
+    services.return_report(county_office, report, "代销金额与台账不符")
+    services.record_services(
+        station_operator,
+        operator_station,
+        [{"client_id": "fix", "kind": "sale", "amount": "50", "occurred_on": "2026-10-15"}],
+        today=TODAY,
+    )
+    report = services.submit_report(station_operator, operator_station, date(2026, 10, 1))
+    assert report.status == ReportStatus.SUBMITTED and report.sale_amount == 50
+    assert ReportEvent.objects.filter(action="return", reason="代销金额与台账不符").exists()
+
+
+def test_a_township_officer_cannot_return_an_approved_month(station_operator, township_officer, operator_station):
+    report = services.submit_report(station_operator, operator_station, date(2026, 10, 1))
+    services.approve_report(township_officer, report)
+    with pytest.raises(ValidationError, match="您不能退回"):
+        services.return_report(township_officer, report, "再看看")
+
+
+def test_another_townships_officer_cannot_see_the_report(station_operator, other_township_officer, operator_station):
+    report = services.submit_report(station_operator, operator_station, date(2026, 10, 1))
+    with pytest.raises(ValidationError, match="不在您的审核范围内"):
+        services.approve_report(other_township_officer, report)
+    assert MonthlyReport.objects.get().status == ReportStatus.SUBMITTED
+
+
+def test_late_and_missing_reports_are_listed(station_operator, operator_station):
+    services.submit_report(
+        station_operator, operator_station, date(2026, 9, 1), at=datetime(2026, 10, 28, tzinfo=SHANGHAI)
+    )
+    gaps = services.report_gaps([operator_station], [date(2026, 9, 1), date(2026, 10, 1)], date(2026, 11, 26))
+    assert [(g.month, g.is_missing) for g in gaps] == [(date(2026, 9, 1), False), (date(2026, 10, 1), True)]

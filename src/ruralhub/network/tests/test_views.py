@@ -1,0 +1,147 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from ruralhub.network.models import CheckIn, MonthlyReport, ServiceRecord, Station
+
+LIST = reverse("network:station_list")
+
+
+def test_the_station_list_costs_the_same_queries_for_3_or_30_stations(
+    client, county_office, make_station, django_assert_max_num_queries
+):
+    from ruralhub.regions.models import Division
+
+    villages = list(Division.objects.filter(parent_id="331123105").administrative_villages()[:3])
+    for v in villages:
+        make_station(v.code)
+    client.force_login(county_office)
+    with django_assert_max_num_queries(12) as small:
+        client.get(LIST)
+    more = list(Division.objects.within("331123").administrative_villages().exclude(parent_id="331123105")[:27])
+    for v in more:
+        make_station(v.code)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        response = client.get(LIST)
+    assert response.context["count"] == 30
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_filters_narrow_the_list(client, county_office, make_station):
+    make_station("331123105211", is_demonstration=True)
+    make_station("331123001009", services_offered=["payment"])  # 妙高街道
+    client.force_login(county_office)
+    assert client.get(LIST, {"township": "331123105"}).context["count"] == 1
+    assert client.get(LIST, {"is_demonstration": "true"}).context["count"] == 1
+    assert client.get(LIST, {"service": "express"}).context["count"] == 1
+
+
+def test_a_township_officer_lists_only_the_townships_stations(client, township_officer, make_station):
+    make_station("331123105211")
+    elsewhere = make_station("331123001009")
+    client.force_login(township_officer)
+    assert client.get(LIST).context["count"] == 1
+    assert client.get(reverse("network:station_detail", args=[elsewhere.pk])).status_code == 404
+
+
+def test_operator_phones_are_masked_outside_the_county_office(client, township_officer, county_office, make_station):
+    make_station("331123105211", operator_phone="13912345678")
+    client.force_login(township_officer)
+    assert "139****5678" in client.get(LIST).content.decode()
+    client.force_login(county_office)
+    assert "13912345678" in client.get(LIST).content.decode()
+
+
+def test_registering_a_village_point_in_a_township_shows_the_error_on_the_field(client, county_office, program):
+    client.force_login(county_office)
+    response = client.post(
+        reverse("network:station_create"),
+        {
+            "code": "X1",
+            "name": "错误点",
+            "level": "village_point",
+            "division": "331123105",
+            "host_type": "supermarket",
+            "services": ["express"],
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["division"] == ["村级服务点必须设在村，“大柘镇”是乡镇级"]
+    assert not Station.objects.exists()
+
+
+def test_the_coverage_page_shows_the_county_and_township_figures(client, county_office, make_station):
+    make_station("331123105211", lat=28.61, lng=119.27)
+    client.force_login(county_office)
+    response = client.get(reverse("network:coverage"), {"on": "2022-12-31"})
+    page = response.content.decode()
+    assert response.context["cov"].covered == 1
+    assert "0.5%" in page  # 1 of 201
+    assert page.count("<tr data-township=") == 20
+    assert len(response.context["gaps"]) == 200
+    assert "station-map" in page and "119.27" in response.context["map_data"]
+
+
+def test_the_operator_checks_in_records_and_submits_from_the_phone_page(client, station_operator, operator_station):
+    client.force_login(station_operator)
+    page = client.get(reverse("network:my_station"))
+    assert page.status_code == 200 and operator_station.name in page.content.decode()
+    client.post(reverse("network:my_check_in"))
+    tap = {"kind": "parcel_in", "count": "3", "client_id": "abc-parcel_in"}
+    client.post(reverse("network:my_record"), tap)
+    client.post(reverse("network:my_record"), tap)  # a double tap
+    client.post(reverse("network:my_record"), {"kind": "purchase", "amount": "45.5", "client_id": "abc-purchase"})
+    assert CheckIn.objects.count() == 1
+    assert ServiceRecord.objects.count() == 2
+    from django.utils import timezone
+
+    month = timezone.localdate().replace(day=1)
+    client.post(reverse("network:my_submit"), {"month": month.isoformat()})
+    report = MonthlyReport.objects.get()
+    assert report.status == "submitted" and report.parcels_in == 3
+
+
+def test_a_township_officer_cannot_open_the_phone_page(client, township_officer):
+    client.force_login(township_officer)
+    assert client.get(reverse("network:my_station")).status_code == 403
+
+
+def test_the_township_approves_and_the_county_accepts_on_the_reports_page(
+    client, station_operator, township_officer, county_office, operator_station
+):
+    from ruralhub.network import services
+
+    report = services.submit_report(station_operator, operator_station, date(2026, 10, 1))
+    client.force_login(township_officer)
+    assert list(client.get(reverse("network:reports")).context["waiting"]) == [report]
+    client.post(reverse("network:report_action", args=[report.pk, "approve"]))
+    client.force_login(county_office)
+    assert list(client.get(reverse("network:reports")).context["waiting"]) == [report]
+    client.post(reverse("network:report_action", args=[report.pk, "accept"]))
+    report.refresh_from_db()
+    assert report.status == "accepted"
+
+
+def test_another_township_gets_404_on_a_report_action(
+    client, station_operator, other_township_officer, operator_station
+):
+    from ruralhub.network import services
+
+    report = services.submit_report(station_operator, operator_station, date(2026, 10, 1))
+    client.force_login(other_township_officer)
+    assert client.post(reverse("network:report_action", args=[report.pk, "approve"])).status_code == 404
+
+
+def test_the_review_page_is_for_the_county_office(client, county_office, township_officer, program):
+    client.force_login(township_officer)
+    assert client.get(reverse("network:review")).status_code == 403
+    client.force_login(county_office)
+    assert client.get(reverse("network:review")).status_code == 200
+
+
+@pytest.mark.parametrize("url_name", ["station_list", "coverage", "reports"])
+def test_every_page_renders_for_every_role(client, url_name, county_office, township_officer, finance_audit, program):
+    for user in (county_office, township_officer, finance_audit):
+        client.force_login(user)
+        assert client.get(reverse(f"network:{url_name}")).status_code == 200
