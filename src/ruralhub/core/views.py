@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -6,6 +7,10 @@ from ruralhub.core.roles import role_of
 from ruralhub.programs.models import Program
 from ruralhub.programs.services import progress_summary, target_progress
 from ruralhub.regions.models import Division
+
+
+def _none(user):
+    return []
 
 
 @login_required
@@ -24,5 +29,7 @@ def home(request):
         "community_count": divisions.villages().exclude(kind="village_committee").count(),
         "poverty_count": divisions.villages().exclude(poverty_status="").count(),
         "organisation_count": Organisation.objects.visible_to(user).count(),
+        # Domain apps add their own cards: AppConfig.home_cards(user) -> [{"title", "items": [...]}].
+        "cards": [card for config in apps.get_app_configs() for card in getattr(config, "home_cards", _none)(user)],
     }
     return render(request, "core/home.html", context)

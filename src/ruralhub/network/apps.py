@@ -24,3 +24,8 @@ class NetworkConfig(AppConfig):
         "township_officer": ["add_station", "change_station", "approve_monthlyreport"],
         "station_operator": ["add_servicerecord", "add_checkin", "submit_monthlyreport"],
     }
+
+    def home_cards(self, user):
+        from .views import home_cards
+
+        return home_cards(user)

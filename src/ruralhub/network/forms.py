@@ -44,6 +44,8 @@ class StationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         visible = Division.objects.visible_to(user)
         self.fields["division"].queryset = visible
+        self.fields["code"].required = False
+        self.fields["code"].help_text = _("留空则自动编号（区划代码-序号）")
         self.fields["served_villages"].queryset = visible.villages()
         self.fields["host"].queryset = Organisation.objects.visible_to(user)
         if self.instance.pk:

@@ -376,7 +376,7 @@ class StationResource(resources.ModelResource):
 
         code = _text(row.get(CODE))
         if station.pk is None:
-            data["code"] = code or self._next_code(division)
+            data["code"] = code or services.next_station_code(division)
             data["host_type"] = HostType.OTHER  # the sheet has no 依托主体类型; the station page sets it
             if data["opened_on"]:
                 data["status_since"] = data["opened_on"]
@@ -406,15 +406,6 @@ class StationResource(resources.ModelResource):
                 return village, VILLAGE
         errors[VILLAGE] = f"{township.name}没有名为“{village_name}”的行政村（社区）"
         return None, VILLAGE
-
-    @staticmethod
-    def _next_code(division: Division) -> str:
-        """A blank 网点编号 becomes "<division code>-<n>", the next free n in that division."""
-        prefix = f"{division.code}-"
-        # Codes are unique over all stations, so this reads all of them, not only the ones the actor sees.
-        taken = Station.objects.filter(code__startswith=prefix).values_list("code", flat=True)
-        numbers = [int(c[len(prefix) :]) for c in taken if c[len(prefix) :].isdigit()]
-        return f"{prefix}{max(numbers, default=0) + 1}"
 
     @staticmethod
     def _changes(station: Station, plan: RowPlan) -> list[str]:

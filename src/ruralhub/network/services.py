@@ -137,6 +137,15 @@ def _services(values) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def next_station_code(division: Division) -> str:
+    """A station without a code gets "<division code>-<n>", the next free n in that division."""
+    prefix = f"{division.code}-"
+    # Codes are unique over all stations, so this reads all of them, not only the ones the actor sees.
+    taken = Station.objects.filter(code__startswith=prefix).values_list("code", flat=True)
+    numbers = [int(c[len(prefix) :]) for c in taken if c[len(prefix) :].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
 @transaction.atomic
 def save_station(actor, data: dict, instance: Station | None = None, *, services=None, served_villages=None) -> Station:
     """Create or update a station on behalf of ``actor``; raises ValidationError naming the field.
@@ -172,6 +181,8 @@ def save_station(actor, data: dict, instance: Station | None = None, *, services
     if station.level not in StationLevel.values:
         raise ValidationError({"level": f"未知的站点层级“{station.level}”"})
     validate_station_place(station.level, station.division if station.division_id else None)
+    if not station.code:
+        station.code = next_station_code(station.division)
     if not Division.objects.filter(pk=station.division_id).visible_to(actor).exists():
         raise ValidationError({"division": "所选区划不在您的管辖范围内"})
     offered = _services(services) if services is not None else None

@@ -55,3 +55,9 @@ def test_english_is_there_when_chosen(client, county_office):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("home")).content.decode()
     assert "Target progress" in page and "目标进度" not in page
+
+
+def test_the_admin_lists_open_for_the_county_office(client, county_office):
+    client.force_login(county_office)
+    for url in ["/admin/", "/admin/regions/division/", "/admin/accounts/organisation/", "/admin/network/station/"]:
+        assert client.get(url).status_code == 200, url

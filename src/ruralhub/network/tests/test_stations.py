@@ -101,3 +101,9 @@ def test_a_township_officer_registers_points_only_in_the_township(make_station, 
 def test_a_station_operator_cannot_register_stations(make_station, station_operator):
     with pytest.raises(ValidationError, match="没有登记服务站点的权限"):
         make_station(VILLAGE, actor=station_operator)
+
+
+def test_a_station_without_a_code_is_numbered_within_its_village(make_station):
+    first = make_station(VILLAGE, code="")
+    second = make_station(VILLAGE, code="")
+    assert (first.code, second.code) == (f"{VILLAGE}-1", f"{VILLAGE}-2")

@@ -145,3 +145,19 @@ def test_every_page_renders_for_every_role(client, url_name, county_office, town
     for user in (county_office, township_officer, finance_audit):
         client.force_login(user)
         assert client.get(reverse(f"network:{url_name}")).status_code == 200
+
+
+def test_the_operators_home_page_leads_to_the_station(client, station_operator, operator_station):
+    client.force_login(station_operator)
+    page = client.get(reverse("home")).content.decode()
+    assert operator_station.name in page and "开门签到并记录服务" in page
+
+
+def test_the_township_home_page_counts_reports_to_approve(client, station_operator, township_officer, operator_station):
+    from ruralhub.network import services
+
+    services.submit_report(station_operator, operator_station, date(2026, 10, 1))
+    client.force_login(township_officer)
+    cards = client.get(reverse("home")).context["cards"]
+    waiting = next(i for c in cards for i in c["items"] if i["label"] == "待乡镇审核月报")
+    assert waiting["value"] == 1
