@@ -301,7 +301,7 @@ def reports(request):
         waiting = visible.filter(status=ReportStatus.SUBMITTED)
     today = timezone.localdate()
     months, m = [], services.month_start(today)
-    for _ in range(3):
+    for _month in range(3):
         m = services.month_start(m - timedelta(days=1))
         months.append(m)
     stations = (
