@@ -147,6 +147,7 @@ def build(ctx):
         host_type=HostType.ENTERPRISE,
         is_central_funded=True,
         is_demonstration=True,
+        staff_count=int(_target(program, "network.county_center_staff") or 8) + rng.choice([-1, 0, 1]),
     )
     for t in townships:
         if t.kind == Kind.FARM_UNIT and rng.random() < 0.7:

@@ -78,6 +78,16 @@ def county_centers(program, period, target):
     return Reading(n, f"{SOURCE}：运营中的县级电子商务公共服务中心")
 
 
+@indicator("network.county_center_staff")
+def county_center_staff(program, period, target):
+    cov = _coverage(program, period)
+    centres = Station.objects.filter(pk__in=cov.operating_ids, level=StationLevel.COUNTY_CENTRE)
+    if not centres.exists():
+        return Reading(None, "", "尚无运营中的县级服务中心")
+    n = sum(centres.values_list("staff_count", flat=True))
+    return Reading(n, f"{SOURCE}：运营中县级服务中心登记的运营人员数")
+
+
 @indicator("network.demonstration_stations")
 def demonstration_stations(program, period, target):
     cov = _coverage(program, period)

@@ -47,6 +47,7 @@ class Station(models.Model):
     is_central_funded = models.BooleanField(_("中央资金支持"), default=False)
     sign_photo = models.FileField(_("统一标识照片"), upload_to="stations/signs/", blank=True)
     opening_hours = models.CharField(_("营业时间"), max_length=50, blank=True)
+    staff_count = models.PositiveSmallIntegerField(_("运营人员数"), default=0)
     lat = models.DecimalField(_("纬度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("经度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True)
     replaced_by = models.ForeignKey(

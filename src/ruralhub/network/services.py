@@ -64,6 +64,7 @@ STATION_FIELDS = {
     "is_demonstration",
     "is_central_funded",
     "opening_hours",
+    "staff_count",
     "lat",
     "lng",
     "sign_photo",

@@ -96,7 +96,11 @@ def registered() -> dict[str, Compute]:
 def compute(target, period: Period) -> Reading:
     func = _registry.get(target.key)
     if func is None:
+        from django.apps import apps
+
         definition = catalogue().get(target.key)
         subsystem = SUBSYSTEMS.get(definition.app, definition.app) if definition else "?"
+        if definition and apps.is_installed(f"ruralhub.{definition.app}"):
+            return Reading(None, "", f"“{subsystem}”模块尚未采集此项数据")
         return Reading(None, "", f"待“{subsystem}”模块上线后由其业务记录计算")
     return func(target.program, period, target)

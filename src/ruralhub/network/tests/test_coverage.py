@@ -187,3 +187,23 @@ def test_rectify_needs_a_future_deadline_and_others_cannot_decide(county_office,
     with pytest.raises(ValidationError):
         services.decide_review(township_officer, station, "keep", "保留")
     assert not ReviewDecision.objects.exists()
+
+
+@pytest.mark.django_db
+def test_suichangs_12_person_centre_team_is_read_from_the_county_centre(county_office):
+    # 遂昌: 组建12人的专业团队负责县级公共服务中心运营
+    program = load_county("331123")
+    centre = services.save_station(
+        county_office,
+        {
+            "name": "遂昌县电子商务公共服务中心",
+            "level": "county_centre",
+            "division": "331123",
+            "host_type": "enterprise",
+            "staff_count": 11,
+            "status_since": date(2020, 6, 1),
+        },
+    )
+    services.change_status(county_office, centre, StationStatus.OPERATING, date(2020, 9, 1))
+    row = next(r for r in target_progress(program) if r.target.key == "network.county_center_staff")
+    assert (row.reading.value, row.status) == (11, "not_met")
