@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ruralhub.core.scoping import may
@@ -307,9 +307,10 @@ def _parse_record(index: int, row: dict, offered: set[str], today: date) -> Serv
     prefix = f"第{index}条"
     errors = {}
     kind = row.get("kind")
-    if kind not in RecordKind.values:
+    # RECORD_SERVICE is keyed by every kind; RecordKind.values would rebuild its list on each row.
+    if kind not in RECORD_SERVICE:
         errors["kind"] = f"{prefix}：未知的服务类型“{kind}”"
-    elif RECORD_SERVICE[RecordKind(kind)] not in offered:
+    elif RECORD_SERVICE[kind] not in offered:
         errors["kind"] = f"{prefix}：本站未开通“{Service(RECORD_SERVICE[RecordKind(kind)]).label}”服务"
     occurred_on = row.get("occurred_on") or today
     if isinstance(occurred_on, str):
@@ -416,6 +417,11 @@ def check_in(actor, station, at: datetime | None = None, lat=None, lng=None) -> 
 # ---------------------------------------------------------------- monthly reports
 
 
+def _yuan(value) -> Decimal:
+    """Sums come back from SQLite with float noise ("462.170000000000"); money keeps two places."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
 def month_figures(station: Station, month: date) -> dict:
     """The month's counts and yuan per kind of service, built from the daily records."""
     rows = (
@@ -424,7 +430,7 @@ def month_figures(station: Station, month: date) -> dict:
         .annotate(count=Sum("count"), amount=Sum("amount"), villagers=Sum("villagers"), records=Count("id"))
     )
     by_kind = {
-        r["kind"]: {"count": r["count"], "amount": str(r["amount"] or 0), "villagers": r["villagers"]} for r in rows
+        r["kind"]: {"count": r["count"], "amount": str(_yuan(r["amount"])), "villagers": r["villagers"]} for r in rows
     }
     return by_kind
 
@@ -749,16 +755,22 @@ def underperformers(county_code: str, as_of: date, rule: ReviewRule | None = Non
         .select_related("division")
     )
     totals = defaultdict(int)
-    rows = (
-        ServiceRecord.objects.filter(station__in=stations, occurred_on__gte=months[0], occurred_on__lt=next_month(last))
-        .values_list("station_id", "occurred_on__year", "occurred_on__month")
-        .annotate(n=Sum("count"))
-    )
-    for station_id, year, month, n in rows:
-        totals[(station_id, date(year, month, 1))] = n
-    statuses = {
-        (r.station_id, r.month): r.status for r in MonthlyReport.objects.filter(station__in=stations, month__in=months)
+    bounds = [*months, next_month(last)]
+    # One conditional sum per month: no per-row date function (a Python UDF on SQLite), one row per station.
+    per_month = {
+        f"m{i}": Sum("count", filter=Q(occurred_on__gte=bounds[i], occurred_on__lt=bounds[i + 1]))
+        for i in range(len(months))
     }
+    rows = (
+        ServiceRecord.objects.filter(station__in=stations, occurred_on__gte=bounds[0], occurred_on__lt=bounds[-1])
+        .values("station_id")
+        .annotate(**per_month)
+    )
+    for row in rows:
+        for i, month in enumerate(months):
+            totals[(row["station_id"], month)] = row[f"m{i}"] or 0
+    reports = MonthlyReport.objects.filter(station__in=stations, month__in=months)
+    statuses = {(sid, month): status for sid, month, status in reports.values_list("station_id", "month", "status")}
     decisions = {}
     for d in ReviewDecision.objects.filter(station__in=stations).order_by("decided_on", "id"):
         decisions[d.station_id] = d

@@ -166,3 +166,16 @@ def test_late_and_missing_reports_are_listed(station_operator, operator_station)
     )
     gaps = services.report_gaps([operator_station], [date(2026, 9, 1), date(2026, 10, 1)], date(2026, 11, 26))
     assert [(g.month, g.is_missing) for g in gaps] == [(date(2026, 9, 1), False), (date(2026, 10, 1), True)]
+
+
+def test_month_figures_keep_yuan_to_two_places(station_operator, operator_station):
+    services.record_services(
+        station_operator,
+        operator_station,
+        taps(
+            {"kind": "purchase", "amount": "0.1", "occurred_on": "2026-10-02"},
+            {"kind": "purchase", "amount": "0.2", "occurred_on": "2026-10-03"},
+        ),
+        today=TODAY,
+    )
+    assert services.month_figures(operator_station, date(2026, 10, 1))["purchase"]["amount"] == "0.30"
