@@ -57,10 +57,10 @@ class StationIn(Schema):
 class RecordIn(Schema):
     kind: str
     client_id: str
-    count: int = 1
-    amount: Decimal = Decimal(0)
+    count: int = Field(1, ge=1, le=10000)
+    amount: Decimal = Field(Decimal(0), ge=0, le=Decimal("9999999999"))
     occurred_on: date | None = None
-    villagers: int | None = None
+    villagers: int | None = Field(None, ge=0, le=100000)
     note: str = ""
 
 
@@ -74,8 +74,8 @@ class RecordResultOut(Schema):
 
 
 class CheckInIn(Schema):
-    lat: Decimal | None = None
-    lng: Decimal | None = None
+    lat: Decimal | None = Field(None, ge=-90, le=90)
+    lng: Decimal | None = Field(None, ge=-180, le=180)
 
 
 class CheckInOut(Schema):

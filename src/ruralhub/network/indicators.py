@@ -128,9 +128,9 @@ def reports_on_time(program, period, target):
         return Reading(None, "", "统计期内尚无到期的月报")
     expected = on_time = 0
     reports = {
-        (r["station_id"], r["month"]): r["first_submitted_at"]
-        for r in MonthlyReport.objects.filter(station__in=stations, month__in=months).values(
-            "station_id", "month", "first_submitted_at"
+        (r.station_id, r.month): r
+        for r in MonthlyReport.objects.filter(station__in=stations, month__in=months).only(
+            "station_id", "month", "first_submitted_at", "status", "due_on"
         )
     }
     for station_id, opened_on, status, since in stations.values_list("pk", "opened_on", "status", "status_since"):
@@ -138,8 +138,8 @@ def reports_on_time(program, period, target):
             if opened_on >= services.next_month(m) or (status == StationStatus.CLOSED and since and since < m):
                 continue
             expected += 1
-            submitted = reports.get((station_id, m))
-            if submitted is not None and submitted.date() <= services.due_date(m):
+            report = reports.get((station_id, m))
+            if report is not None and report.on_time:
                 on_time += 1
     if not expected:
         return Reading(None, "", "统计期内没有应报月报的站点")

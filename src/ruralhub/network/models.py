@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ruralhub.core.scoping import Scope, ScopedQuerySet
@@ -199,7 +200,10 @@ class MonthlyReport(models.Model):
 
     @property
     def on_time(self) -> bool:
-        return bool(self.first_submitted_at) and self.first_submitted_at.date() <= self.due_on
+        """First submitted by the due day (Beijing time), and not sent back since."""
+        if not self.first_submitted_at or self.status in {ReportStatus.DRAFT, ReportStatus.RETURNED}:
+            return False
+        return timezone.localtime(self.first_submitted_at).date() <= self.due_on
 
 
 class ReportEvent(models.Model):

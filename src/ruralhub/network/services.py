@@ -98,24 +98,30 @@ def validate_central_funding(station: Station, served: list[Division]) -> None:
     if not (station.is_central_funded and station.level == StationLevel.VILLAGE_POINT):
         return
     villages = {station.division_id} | {v.code for v in served}
-    clash = (
+    # A clash is another live central-funded point standing in, or serving, any of these villages.
+    others = (
         Station.objects.filter(level=StationLevel.VILLAGE_POINT, is_central_funded=True)
         .exclude(status=StationStatus.CLOSED)
         .exclude(pk=station.pk)
-        .filter(division_id__in=villages)
+    )
+    clash = (
+        others.filter(Q(division_id__in=villages) | Q(served_villages__in=villages))
         .select_related("division")
+        .distinct()
         .first()
     )
     if clash:
+        shared = ({clash.division_id} | set(clash.served_villages.values_list("code", flat=True))) & villages
+        village = Division.objects.filter(code__in=shared).order_by("code").first() or clash.division
         raise ValidationError(
             {
-                "is_central_funded": f"{clash.division.name}已有中央资金支持的服务点“{clash.name}”（{clash.code}），"
+                "is_central_funded": f"{village.name}已有中央资金支持的服务点“{clash.name}”（{clash.code}），"
                 "每个行政村只能有一个"
             }
         )
 
 
-def _served_villages(station: Station, served) -> list[Division]:
+def _served_villages(station: Station, served, actor=None) -> list[Division]:
     if served is None:
         return [station.division] if station.level == StationLevel.VILLAGE_POINT else []
     villages = [_division(v) for v in served]
@@ -128,6 +134,15 @@ def _served_villages(station: Station, served) -> list[Division]:
     outside = [v.name for v in villages if not v.code.startswith(county)]
     if outside:
         raise ValidationError({"served_villages": [f"“{name}”不在本县" for name in outside]})
+    if actor is not None and not isinstance(actor, _System):
+        visible = set(
+            Division.objects.visible_to(actor)
+            .filter(code__in=[v.code for v in villages])
+            .values_list("code", flat=True)
+        )
+        foreign = [v.name for v in villages if v.code not in visible]
+        if foreign:
+            raise ValidationError({"served_villages": [f"“{name}”不在您的管辖范围内" for name in foreign]})
     return villages
 
 
@@ -187,12 +202,10 @@ def save_station(actor, data: dict, instance: Station | None = None, *, services
     if not Division.objects.filter(pk=station.division_id).visible_to(actor).exists():
         raise ValidationError({"division": "所选区划不在您的管辖范围内"})
     offered = _services(services) if services is not None else None
-    served = _served_villages(
-        station,
-        served_villages
-        if served_villages is not None
-        else (None if instance is None else list(instance.served_villages.all())),
-    )
+    if served_villages is not None:
+        served = _served_villages(station, served_villages, actor)  # newly chosen villages: must be in scope
+    else:
+        served = _served_villages(station, None if instance is None else list(instance.served_villages.all()))
     validate_central_funding(station, served)
     station.full_clean(exclude=["served_villages", "replaced_by"])
     is_new = station.pk is None
@@ -246,6 +259,26 @@ def change_status(
         station=station, status=status, effective_on=effective_on, reason=reason, changed_by=actor
     )
     return station
+
+
+def operating_periods(station: Station) -> list[tuple[date, date | None]]:
+    """The station's operating spells from its status history: [(from, until-exclusive or None)]."""
+    spells, start = [], None
+    for status, day in station.status_changes.order_by("effective_on", "id").values_list("status", "effective_on"):
+        if status == StationStatus.OPERATING and start is None:
+            start = day
+        elif status != StationStatus.OPERATING and start is not None:
+            spells.append((start, day))
+            start = None
+    if start is not None:
+        spells.append((start, None))
+    return spells
+
+
+def operating_on(station: Station, day: date) -> bool:
+    if not hasattr(station, "_operating_spells"):
+        station._operating_spells = operating_periods(station)
+    return any(start <= day and (until is None or day < until) for start, until in station._operating_spells)
 
 
 def operating_station_ids(county_code: str, on: date) -> set[int]:
@@ -330,14 +363,15 @@ def _parse_record(index: int, row: dict, offered: set[str], today: date) -> Serv
     except (InvalidOperation, ValueError):
         errors["amount"] = f"{prefix}：金额“{row.get('amount')}”无效"
         amount = Decimal(0)
+    amount = amount.quantize(Decimal("0.01")) if "amount" not in errors else amount
     if kind in MONEY_KINDS and amount == 0 and "amount" not in errors:
         errors["amount"] = f"{prefix}：{RecordKind(kind).label}需要填写金额"
     client_id = str(row.get("client_id") or "").strip()
     if not client_id or len(client_id) > 64:
         errors["client_id"] = f"{prefix}：缺少客户端编号（client_id，1–64个字符）"
     villagers = row.get("villagers", count if isinstance(count, int) else 1)
-    if not isinstance(villagers, int) or isinstance(villagers, bool) or villagers < 0:
-        errors["villagers"] = f"{prefix}：服务人数应为非负整数"
+    if not isinstance(villagers, int) or isinstance(villagers, bool) or not 0 <= villagers <= 100000:
+        errors["villagers"] = f"{prefix}：服务人数应为0到100000的整数"
     if errors:
         raise ValidationError(errors)
     return ServiceRecord(
@@ -371,6 +405,10 @@ def record_services(actor, station, rows: list[dict], today: date | None = None)
                 errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    closed_days = sorted({r.occurred_on for r in records if not operating_on(station, r.occurred_on)})
+    if closed_days:
+        days = "、".join(str(d) for d in closed_days[:5])
+        raise ValidationError({"occurred_on": f"站点在{days}不在运营中，不能记录服务"})
     locked = _locked_months(station, {month_start(r.occurred_on) for r in records})
     if locked:
         months = "、".join(f"{m:%Y年%m月}" for m in sorted(locked))
@@ -403,6 +441,13 @@ SYSTEM = _System()
 def check_in(actor, station, at: datetime | None = None, lat=None, lng=None) -> tuple[CheckIn, bool]:
     """考勤 when the station opens; checking in twice on one day keeps the first. Returns (check-in, created)."""
     station = _station_for(actor, station, CheckIn, "add")
+    for name, value, bound in (("lat", lat, 90), ("lng", lng, 180)):
+        if value is not None and not (
+            isinstance(value, (int, float, Decimal)) and -bound <= Decimal(str(value)) <= bound
+        ):
+            raise ValidationError({name: f"坐标“{value}”超出范围（±{bound}）"})
+    lat = None if lat is None else Decimal(str(lat)).quantize(Decimal("0.000001"))
+    lng = None if lng is None else Decimal(str(lng)).quantize(Decimal("0.000001"))
     at = at or timezone.now()
     day = timezone.localtime(at).date()
     if station.status != StationStatus.OPERATING:
@@ -477,6 +522,10 @@ def submit_report(actor, station, month: date, at: datetime | None = None) -> Mo
     month = month_start(month)
     if month > month_start(timezone.localtime(at).date()):
         raise ValidationError({"month": f"{month:%Y年%m月}尚未开始，不能报送"})
+    last_day = next_month(month) - timedelta(days=1)
+    spells = operating_periods(station)
+    if not any(start <= last_day and (until is None or until > month) for start, until in spells):
+        raise ValidationError({"month": f"站点在{month:%Y年%m月}没有运营，无需报送"})
     report = draft_report(station, month)
     if report.is_locked:
         raise ValidationError({"month": f"{month:%Y年%m月}的月报已{report.get_status_display()}，不能重复报送"})
@@ -541,7 +590,11 @@ class ReportGap:
 
     @property
     def is_missing(self) -> bool:
-        return self.report is None or self.report.first_submitted_at is None
+        return (
+            self.report is None
+            or self.report.first_submitted_at is None
+            or self.report.status in {ReportStatus.DRAFT, ReportStatus.RETURNED}
+        )
 
 
 def report_gaps(stations, months: list[date], today: date) -> list[ReportGap]:

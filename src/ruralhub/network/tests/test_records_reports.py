@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -179,3 +180,65 @@ def test_month_figures_keep_yuan_to_two_places(station_operator, operator_statio
         today=TODAY,
     )
     assert services.month_figures(operator_station, date(2026, 10, 1))["purchase"]["amount"] == "0.30"
+
+
+def test_on_time_is_judged_by_the_beijing_date(station_operator, operator_station):
+    # due 2026-10-25; 01:30 on the 26th in Beijing is still the 25th in UTC, and it is late
+    report = services.submit_report(
+        station_operator, operator_station, date(2026, 9, 1), at=datetime(2026, 10, 26, 1, 30, tzinfo=SHANGHAI)
+    )
+    assert not report.on_time
+    gaps = services.report_gaps([operator_station], [date(2026, 9, 1)], date(2026, 11, 1))
+    assert [(g.month, g.is_missing) for g in gaps] == [(date(2026, 9, 1), False)]
+
+
+def test_a_returned_month_counts_as_missing_until_resubmitted(station_operator, county_office, operator_station):
+    report = services.submit_report(
+        station_operator, operator_station, date(2026, 9, 1), at=datetime(2026, 10, 20, tzinfo=SHANGHAI)
+    )
+    services.return_report(county_office, report, "缺少代销明细")
+    report.refresh_from_db()
+    assert not report.on_time
+    gaps = services.report_gaps([operator_station], [date(2026, 9, 1)], date(2026, 11, 1))
+    assert [g.is_missing for g in gaps] == [True]
+
+
+def test_records_for_days_the_station_was_not_operating_are_refused(station_operator, operator_station, county_office):
+    services.change_status(county_office, operator_station, "suspended", date(2026, 11, 1), "店主外出")
+    services.change_status(county_office, operator_station, "operating", date(2026, 11, 10), "恢复")
+    with pytest.raises(ValidationError) as err:
+        services.record_services(
+            station_operator, operator_station, taps({"kind": "payment", "occurred_on": "2026-11-05"}), today=TODAY
+        )
+    assert err.value.message_dict["occurred_on"] == ["站点在2026-11-05不在运营中，不能记录服务"]
+    with pytest.raises(ValidationError, match="不在运营中"):
+        services.record_services(
+            station_operator, operator_station, taps({"kind": "payment", "occurred_on": "2020-01-05"}), today=TODAY
+        )
+    services.record_services(
+        station_operator, operator_station, taps({"kind": "payment", "occurred_on": "2026-11-12"}), today=TODAY
+    )
+
+
+def test_a_month_before_the_station_opened_cannot_be_submitted(station_operator, operator_station):
+    with pytest.raises(ValidationError) as err:
+        services.submit_report(station_operator, operator_station, date(2020, 1, 1))
+    assert err.value.message_dict["month"] == ["站点在2020年01月没有运营，无需报送"]
+
+
+def test_amounts_too_small_to_be_money_and_huge_head_counts_are_refused(station_operator, operator_station):
+    with pytest.raises(ValidationError) as err:
+        services.record_services(
+            station_operator,
+            operator_station,
+            taps({"kind": "purchase", "amount": "1e-30"}, {"kind": "payment", "villagers": 2**40}),
+            today=TODAY,
+        )
+    assert set(err.value.message_dict) == {"amount", "villagers"}
+
+
+def test_check_in_coordinates_must_be_on_the_earth(station_operator, operator_station):
+    with pytest.raises(ValidationError) as err:
+        services.check_in(station_operator, operator_station, lat=Decimal("1e20"))
+    assert "lat" in err.value.message_dict
+    assert not CheckIn.objects.exists()

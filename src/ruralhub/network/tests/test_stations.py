@@ -107,3 +107,18 @@ def test_a_station_without_a_code_is_numbered_within_its_village(make_station):
     first = make_station(VILLAGE, code="")
     second = make_station(VILLAGE, code="")
     assert (first.code, second.code) == (f"{VILLAGE}-1", f"{VILLAGE}-2")
+
+
+def test_a_central_funded_point_cannot_stand_in_a_village_another_one_serves(make_station):
+    # A stands in 永安 and also serves 黄垵; a central-funded point in 黄垵 would make two there.
+    make_station(VILLAGE, is_central_funded=True, served=[VILLAGE, OTHER_VILLAGE], name="永安服务点")
+    with pytest.raises(ValidationError) as err:
+        make_station(OTHER_VILLAGE, is_central_funded=True)
+    assert err.value.message_dict["is_central_funded"][0].startswith("黄垵村委会已有中央资金支持的服务点“永安服务点”")
+
+
+def test_a_township_officer_cannot_make_a_point_serve_another_townships_village(make_station, township_officer):
+    with pytest.raises(ValidationError) as err:
+        make_station(VILLAGE, served=[VILLAGE, "331123001201"], actor=township_officer)
+    assert err.value.message_dict["served_villages"][0].endswith("不在您的管辖范围内")
+    assert not Station.objects.exists()
