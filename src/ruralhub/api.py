@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.db import DataError
 from ninja import NinjaAPI
 
 from ruralhub.accounts.api import router as accounts_router
@@ -23,3 +24,12 @@ api.add_router("/network", network_router)
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc):
     return api.create_response(request, {"detail": validation_error_detail(exc)}, status=422)
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc):
+    # A value the database cannot hold (NUL characters, out-of-range numbers) that got past validation.
+    detail = [
+        {"loc": ["body"], "msg": "请求中含有数据库无法保存的值（如NUL字符或超出范围的数字）", "type": "value_error"}
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)

@@ -1,6 +1,7 @@
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from ruralhub.core.api import InputSchema
 from ruralhub.core.privacy import phone_for
 from ruralhub.core.scoping import get_visible_or_404
 
@@ -23,7 +24,7 @@ class OrganisationOut(Schema):
     is_active: bool
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(InputSchema):
     name: str
     kind: OrganisationKind
     credit_code: str
@@ -34,7 +35,7 @@ class OrganisationIn(Schema):
     is_active: bool = True
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(InputSchema):
     name: str | None = None
     kind: OrganisationKind | None = None
     credit_code: str | None = None

@@ -2,7 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from ninja import Schema
 from ninja.security import HttpBearer, django_auth
+from pydantic import field_validator
 
 
 class TokenAuth(HttpBearer):
@@ -31,3 +33,14 @@ def validation_error_detail(exc: ValidationError) -> list[dict]:
             for message in messages
         ]
     return [{"loc": ["body"], "msg": message, "type": "value_error"} for message in exc.messages]
+
+
+class InputSchema(Schema):
+    """Base of every request body: text with a NUL character is refused here (PostgreSQL cannot store it)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("不能包含NUL字符")
+        return value

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.utils import translation
 
 
@@ -21,3 +22,16 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or query string is never meaningful; PostgreSQL refuses it with a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw = request.path + request.META.get("QUERY_STRING", "")
+        if "\x00" in raw or "%00" in raw or any("\x00" in v for values in request.GET.lists() for v in values[1]):
+            return HttpResponseBadRequest("请求中含有无效字符（NUL）")
+        return self.get_response(request)

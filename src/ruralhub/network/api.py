@@ -5,6 +5,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from ruralhub.core.api import InputSchema
 from ruralhub.core.privacy import phone_for
 from ruralhub.core.scoping import get_visible_or_404
 
@@ -35,7 +36,7 @@ class StationOut(Schema):
     lng: float | None
 
 
-class StationIn(Schema):
+class StationIn(InputSchema):
     code: str
     name: str
     level: str
@@ -54,7 +55,7 @@ class StationIn(Schema):
     served_villages: list[str] | None = None
 
 
-class RecordIn(Schema):
+class RecordIn(InputSchema):
     kind: str
     client_id: str
     count: int = Field(1, ge=1, le=10000)
@@ -64,7 +65,7 @@ class RecordIn(Schema):
     note: str = ""
 
 
-class RecordBatch(Schema):
+class RecordBatch(InputSchema):
     records: list[RecordIn] = Field(..., min_length=1, max_length=5000)
 
 
@@ -73,7 +74,7 @@ class RecordResultOut(Schema):
     duplicates: int
 
 
-class CheckInIn(Schema):
+class CheckInIn(InputSchema):
     lat: Decimal | None = Field(None, ge=-90, le=90)
     lng: Decimal | None = Field(None, ge=-180, le=180)
 
@@ -101,7 +102,7 @@ class ReportOut(Schema):
     figures: dict
 
 
-class ReturnIn(Schema):
+class ReturnIn(InputSchema):
     reason: str
 
 

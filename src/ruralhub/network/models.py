@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -226,8 +227,12 @@ class ReviewRule(models.Model):
     """翁源: 定期淘汰不能充分发挥效能的站点并进行增补 — the county's rule for listing under-performers."""
 
     county = models.OneToOneField("regions.Division", on_delete=models.CASCADE, related_name="station_review_rule")
-    months = models.PositiveSmallIntegerField(_("连续月数"), default=3)
-    min_services = models.PositiveIntegerField(_("每月最少服务次数"), default=30)
+    months = models.PositiveSmallIntegerField(
+        _("连续月数"), default=3, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    min_services = models.PositiveIntegerField(
+        _("每月最少服务次数"), default=30, validators=[MaxValueValidator(100000)]
+    )
     require_accepted_report = models.BooleanField(_("要求月报经县级确认"), default=True)
 
     scope = Scope(division="county", readable_from_below=True)

@@ -786,6 +786,19 @@ def review_rule(county_code: str) -> ReviewRule:
     return rule
 
 
+@transaction.atomic
+def save_review_rule(actor, rule: ReviewRule, data: dict) -> ReviewRule:
+    """The county office sets its review rule (1–24 months, a monthly minimum, whether acceptance counts)."""
+    if not ReviewRule.objects.filter(pk=rule.pk).visible_to(actor, "change").exists():
+        raise ValidationError("只有县电商办可以修改考核规则")
+    for name in ("months", "min_services", "require_accepted_report"):
+        if name in data:
+            setattr(rule, name, data[name])
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
 @dataclass
 class Candidate:
     station: Station

@@ -9,10 +9,12 @@ from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from ruralhub.core.dates import date_param
 from ruralhub.core.scoping import can, get_visible_or_404, may
 from ruralhub.regions.models import Division
 
@@ -38,10 +40,7 @@ def _county_code(user) -> str | None:
 
 
 def _date_param(request, name: str, default: date) -> date:
-    try:
-        return date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return default
+    return date_param(request.GET.get(name), default)
 
 
 # ---------------------------------------------------------------- stations
@@ -339,7 +338,10 @@ def report_action(request, pk, action):
             raise PermissionDenied
     except ValidationError as exc:
         messages.error(request, f"{report}：" + "；".join(exc.messages))
-    return redirect(request.POST.get("next") or "network:reports")
+    target = request.POST.get("next", "")
+    if not (target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
+        target = reverse("network:reports")
+    return redirect(target)
 
 
 # ---------------------------------------------------------------- under-performer review
@@ -354,11 +356,17 @@ def review(request):
     rule = services.review_rule(county_code)
     rule_form = ReviewRuleForm(request.POST or None, instance=rule, prefix="rule")
     if request.method == "POST" and "rule-months" in request.POST and rule_form.is_valid():
-        rule_form.save()
-        messages.success(request, "考核规则已保存")
-        return redirect("network:review")
+        try:
+            services.save_review_rule(request.user, rule, rule_form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(rule_form, exc)
+        else:
+            messages.success(request, "考核规则已保存")
+            return redirect("network:review")
     as_of = _date_param(request, "as_of", timezone.localdate())
+    rule = services.review_rule(county_code)  # as saved, not as the (possibly invalid) form left it
     context = {
+        "rule": rule,
         "rule_form": rule_form,
         "candidates": services.underperformers(county_code, as_of, rule),
         "as_of": as_of,

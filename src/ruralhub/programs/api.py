@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
+from ruralhub.core.dates import LATEST
 from ruralhub.core.scoping import get_visible_or_404
 
 from . import services
@@ -45,7 +46,7 @@ def list_programs(request):
 def program_progress(request, pk: int, as_of: date | None = None):
     """Every target with its live value and status (met / not_met / no_data)."""
     program = get_visible_or_404(Program, request.auth, pk=pk)
-    period = Period(program.starts_on, max(program.starts_on, as_of)) if as_of else None
+    period = Period(program.starts_on, min(max(program.starts_on, as_of), LATEST)) if as_of else None
     return [
         {
             "key": row.target.key,

@@ -1,8 +1,7 @@
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from ruralhub.core.dates import date_param
 from ruralhub.core.scoping import get_visible_or_404
 
 from . import services
@@ -22,11 +21,8 @@ def current(request):
 
 def _as_of(request, program: Program) -> Period:
     period = services.default_period(program)
-    try:
-        end = date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return period
-    return Period(program.starts_on, max(program.starts_on, end))
+    end = date_param(request.GET.get("as_of"), period.end, earliest=program.starts_on)
+    return Period(program.starts_on, end)
 
 
 @login_required

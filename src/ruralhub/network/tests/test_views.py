@@ -161,3 +161,15 @@ def test_the_township_home_page_counts_reports_to_approve(client, station_operat
     cards = client.get(reverse("home")).context["cards"]
     waiting = next(i for c in cards for i in c["items"] if i["label"] == "待乡镇审核月报")
     assert waiting["value"] == 1
+
+
+def test_report_actions_never_redirect_off_site(client, station_operator, township_officer, operator_station):
+    from ruralhub.network import services
+
+    report = services.submit_report(station_operator, operator_station, date(2026, 10, 1))
+    client.force_login(township_officer)
+    for target in ["foo", "https://evil.example/x", "//evil.example"]:
+        response = client.post(
+            reverse("network:report_action", args=[report.pk, "return"]), {"reason": "测试", "next": target}
+        )
+        assert response.status_code == 302 and response["Location"] == reverse("network:reports")

@@ -1,0 +1,15 @@
+"""Dates that arrive in query strings: parsed, and kept to a range every computation can handle."""
+
+from datetime import date
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+
+
+def date_param(value: str | None, default: date, *, earliest: date = EARLIEST, latest: date = LATEST) -> date:
+    """A YYYY-MM-DD string as a date within [earliest, latest]; the default when it is missing or malformed."""
+    try:
+        parsed = date.fromisoformat(value or "")
+    except ValueError:
+        return default
+    return min(max(parsed, earliest), latest)
