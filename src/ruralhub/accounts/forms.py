@@ -1,11 +1,14 @@
 from django import forms
 
+from ruralhub.core.privacy import MaskedPhoneFormMixin
 from ruralhub.regions.models import Division
 
 from .models import Organisation
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(MaskedPhoneFormMixin, forms.ModelForm):
+    masked_phone_fields = ("phone",)
+
     class Meta:
         model = Organisation
         fields = ["name", "kind", "credit_code", "division", "contact_name", "phone", "address", "is_active"]
@@ -14,6 +17,7 @@ class OrganisationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["division"].queryset = Division.objects.visible_to(user)
         self.fields["credit_code"].widget.attrs.update({"autocapitalize": "characters", "maxlength": 18})
+        self.mask_phones(user)
 
     def clean_credit_code(self):
         return self.cleaned_data["credit_code"].strip().upper()

@@ -36,3 +36,27 @@ def phone_for(user, phone: str) -> str:
 
 def id_number_for(user, number: str) -> str:
     return number if sees_personal_data(user) else mask_id_number(number)
+
+
+class MaskedPhoneFormMixin:
+    """For edit forms: roles without access see the phone masked; sending the mask back keeps the number.
+
+    Set ``masked_phone_fields = ["phone"]`` and pass ``user`` to the form.
+    """
+
+    masked_phone_fields: tuple[str, ...] = ()
+
+    def mask_phones(self, user) -> None:
+        self._phone_user = user
+        if self.instance.pk and not sees_personal_data(user):
+            for name in self.masked_phone_fields:
+                self.initial[name] = mask_phone(getattr(self.instance, name))
+
+    def clean(self):
+        cleaned = super().clean()
+        user = getattr(self, "_phone_user", None)
+        for name in self.masked_phone_fields:
+            stored = getattr(self.instance, name, "") if self.instance.pk else ""
+            if stored and not sees_personal_data(user) and cleaned.get(name) == mask_phone(stored):
+                cleaned[name] = stored
+        return cleaned

@@ -9,6 +9,12 @@ class StationServiceInline(admin.TabularInline):
     model = StationService
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 class StatusChangeInline(admin.TabularInline):
     model = StationStatusChange
@@ -21,13 +27,24 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(Station)
 class StationAdmin(ScopedAdmin):
+    """Read-only here: stations are registered and changed on their own pages, where services.py holds the rules."""
+
     list_display = ["code", "name", "level", "division", "status", "is_demonstration", "is_central_funded"]
     list_filter = ["level", "status", "is_demonstration", "is_central_funded"]
     search_fields = ["code", "name"]
-    readonly_fields = ["status", "status_since"]
-    autocomplete_fields = ["division", "host"]
-    filter_horizontal = ["served_villages"]
     inlines = [StationServiceInline, StatusChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("network.change_station") or super().has_view_permission(request, obj)
 
 
 @admin.register(MonthlyReport)
@@ -43,6 +60,7 @@ class MonthlyReportAdmin(ScopedAdmin):
 @admin.register(ReviewRule)
 class ReviewRuleAdmin(ScopedAdmin):
     list_display = ["county", "months", "min_services", "require_accepted_report"]
+    readonly_fields = ["county", "months", "min_services", "require_accepted_report"]  # set on the review page
 
 
 @admin.register(ReviewDecision)

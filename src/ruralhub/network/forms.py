@@ -2,13 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ruralhub.accounts.models import Organisation
+from ruralhub.core.privacy import MaskedPhoneFormMixin
 from ruralhub.regions.models import Division
 
 from .choices import RecordKind, ReviewDecisionKind, Service, StationStatus
 from .models import ReviewRule, Station
 
 
-class StationForm(forms.ModelForm):
+class StationForm(MaskedPhoneFormMixin, forms.ModelForm):
+    masked_phone_fields = ("operator_phone",)
+
     services = forms.MultipleChoiceField(
         label=_("服务项目"), choices=Service.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -48,6 +51,7 @@ class StationForm(forms.ModelForm):
         self.fields["code"].help_text = _("留空则自动编号（区划代码-序号）")
         self.fields["served_villages"].queryset = visible.villages()
         self.fields["host"].queryset = Organisation.objects.visible_to(user)
+        self.mask_phones(user)
         if self.instance.pk:
             self.initial["services"] = list(self.instance.services.values_list("service", flat=True))
             self.initial["served_villages"] = list(self.instance.served_villages.all())
@@ -96,4 +100,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["replacement"].queryset = Station.objects.visible_to(user)
+        field = self.fields["replacement"]
+        field.queryset = Station.objects.visible_to(user).filter(status=StationStatus.OPERATING)
+        # The review page renders this form once per candidate: list the choices once, not per rendering.
+        field.choices = list(field.choices)

@@ -82,3 +82,13 @@ def test_the_list_costs_a_constant_number_of_queries(client, county_office, dazh
     client.force_login(county_office)
     with django_assert_max_num_queries(6):
         client.get(reverse("accounts:organisation_list"))
+
+
+def test_the_edit_form_keeps_a_masked_phone(client, township_officer, dazhe_village):
+    organisation = make_organisation(dazhe_village, phone="13800001111", name="旧名")
+    client.force_login(township_officer)
+    url = reverse("accounts:organisation_edit", args=[organisation.pk])
+    assert "138****1111" in client.get(url).content.decode()
+    client.post(url, _form(dazhe_village.code, credit_code=organisation.credit_code, phone="138****1111", name="新名"))
+    organisation.refresh_from_db()
+    assert organisation.name == "新名" and organisation.phone == "13800001111"

@@ -207,3 +207,25 @@ def test_suichangs_12_person_centre_team_is_read_from_the_county_centre(county_o
     services.change_status(county_office, centre, StationStatus.OPERATING, date(2020, 9, 1))
     row = next(r for r in target_progress(program) if r.target.key == "network.county_center_staff")
     assert (row.reading.value, row.status) == (11, "not_met")
+
+
+@pytest.mark.django_db
+def test_the_review_page_costs_the_same_queries_for_one_or_four_candidates(client, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    office = make_user("wy", Role.COUNTY_OFFICE, division=load_county("440229").county)
+    stations = _village_points("440229", 4)
+    client.force_login(office)
+    for s in stations[1:]:
+        _with_records(s, [(date(2026, 8, 5), 500), (date(2026, 9, 5), 500), (date(2026, 10, 5), 500)])
+    rule = services.review_rule("440229")
+    rule.require_accepted_report = False
+    rule.save()
+    with django_assert_max_num_queries(40) as one:
+        response = client.get(reverse("network:review"), {"as_of": "2026-11-24"})
+    assert len(response.context["candidates"]) == 1
+    rule.require_accepted_report = True  # no accepted reports: now all four are candidates
+    rule.save()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("network:review"), {"as_of": "2026-11-24"})
+    assert len(response.context["candidates"]) == 4

@@ -173,3 +173,16 @@ def test_report_actions_never_redirect_off_site(client, station_operator, townsh
             reverse("network:report_action", args=[report.pk, "return"]), {"reason": "测试", "next": target}
         )
         assert response.status_code == 302 and response["Location"] == reverse("network:reports")
+
+
+def test_the_edit_form_masks_the_operators_phone_for_a_township_officer(client, township_officer, make_station):
+    station = make_station("331123105211", operator_phone="13912345678")
+    client.force_login(township_officer)
+    page = client.get(reverse("network:station_edit", args=[station.pk])).content.decode()
+    assert "139****5678" in page and "13912345678" not in page
+    form = client.get(reverse("network:station_edit", args=[station.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("served_villages", "sign_photo")}
+    data.update({"division": "331123105211", "services": ["express"], "name": "改名后的服务点"})
+    client.post(reverse("network:station_edit", args=[station.pk]), data)
+    station.refresh_from_db()
+    assert station.name == "改名后的服务点" and station.operator_phone == "13912345678"
