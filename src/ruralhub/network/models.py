@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,13 @@ from .choices import (
     StationLevel,
     StationStatus,
 )
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+def validate_photo_size(file) -> None:
+    if file.size > MAX_PHOTO_BYTES:
+        raise ValidationError(_("照片不能超过5 MB"))
 
 
 class Station(models.Model):
@@ -47,7 +55,12 @@ class Station(models.Model):
     opened_on = models.DateField(_("开业日期"), null=True, blank=True)
     is_demonstration = models.BooleanField(_("示范站点"), default=False)
     is_central_funded = models.BooleanField(_("中央资金支持"), default=False)
-    sign_photo = models.FileField(_("统一标识照片"), upload_to="stations/signs/", blank=True)
+    sign_photo = models.FileField(
+        _("统一标识照片"),
+        upload_to="stations/signs/",
+        blank=True,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"]), validate_photo_size],
+    )
     opening_hours = models.CharField(_("营业时间"), max_length=50, blank=True)
     staff_count = models.PositiveSmallIntegerField(_("运营人员数"), default=0)
     lat = models.DecimalField(_("纬度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True)

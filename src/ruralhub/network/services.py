@@ -752,8 +752,11 @@ class Gap:
     estimated: bool = False  # measured from the township's point because the village has none
 
 
-def coverage_gaps(cov: Coverage) -> list[Gap]:
-    """Uncovered administrative villages, each with the nearest operating point where coordinates allow."""
+def coverage_gaps(cov: Coverage, stations=None) -> list[Gap]:
+    """Uncovered administrative villages, each with the nearest operating point where coordinates allow.
+
+    ``stations`` limits the candidates for "nearest" (a user's visible stations); default all.
+    """
     uncovered = list(
         Division.objects.within(cov.county.code)
         .administrative_villages()
@@ -761,7 +764,8 @@ def coverage_gaps(cov: Coverage) -> list[Gap]:
         .select_related("parent")
     )
     points = list(
-        Station.objects.filter(pk__in=cov.operating_ids, level=StationLevel.VILLAGE_POINT)
+        (stations if stations is not None else Station.objects)
+        .filter(pk__in=cov.operating_ids, level=StationLevel.VILLAGE_POINT)
         .exclude(lat=None)
         .only("pk", "name", "code", "lat", "lng", "division_id")
     )
@@ -848,7 +852,8 @@ def underperformers(county_code: str, as_of: date, rule: ReviewRule | None = Non
             status = statuses.get((station.pk, month), "")
             short = n < rule.min_services or (rule.require_accepted_report and status != ReportStatus.ACCEPTED)
             short_every_month &= short
-            detail.append({"month": month, "services": n, "report": status})
+            label = ReportStatus(status).label if status else ""
+            detail.append({"month": month, "services": n, "report": status, "report_label": label})
         if short_every_month:
             candidates.append(Candidate(station, detail, decisions.get(station.pk)))
     return candidates

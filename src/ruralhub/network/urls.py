@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.station_detail, name="station_detail"),
     path("<int:pk>/edit/", views.station_edit, name="station_edit"),
     path("<int:pk>/status/", views.station_status, name="station_status"),
+    path("<int:pk>/sign/", views.station_sign, name="station_sign"),
     path("coverage/", views.coverage, name="coverage"),
     path("my/", views.my_station, name="my_station"),
     path("my/check-in/", views.my_check_in, name="my_check_in"),

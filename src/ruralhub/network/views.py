@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -90,8 +91,10 @@ def _save_station(request, instance):
     form = StationForm(request.POST or None, request.FILES or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("services", "served_villages")}
-        if instance is not None and not data.get("sign_photo"):
-            data.pop("sign_photo", None)
+        if data.get("sign_photo") is False:
+            data["sign_photo"] = ""  # "clear" was ticked
+        elif not data.get("sign_photo"):
+            data.pop("sign_photo", None)  # no new upload: keep the photo
         try:
             station = services.save_station(
                 request.user,
@@ -118,6 +121,15 @@ def station_create(request):
 @login_required
 def station_edit(request, pk):
     return _save_station(request, get_visible_or_404(Station, request.user, "change", pk=pk))
+
+
+@login_required
+def station_sign(request, pk):
+    """The 统一标识 photo, only for users who may see the station (media is not served publicly)."""
+    station = get_visible_or_404(Station, request.user, pk=pk)
+    if not station.sign_photo:
+        raise Http404
+    return FileResponse(station.sign_photo.open("rb"), filename=station.sign_photo.name.rsplit("/", 1)[-1])
 
 
 @login_required
@@ -165,7 +177,11 @@ def coverage(request):
     points = {}
     for s in stations:
         points.setdefault(s["status"], []).append([float(s["lng"]), float(s["lat"]), s["name"], s["level"]])
-    gaps = [g for g in services.coverage_gaps(cov) if g.village.code[:9] in visible_townships]
+    gaps = [
+        g
+        for g in services.coverage_gaps(cov, Station.objects.visible_to(request.user))
+        if g.village.code[:9] in visible_townships
+    ]
     from ruralhub.programs.models import Program
 
     program = Program.objects.filter(county_id=county_code).first()

@@ -21,6 +21,6 @@ def admin_villages(program, period, target):
 
 @indicator("regions.poverty_villages")
 def poverty_villages(program, period, target):
-    qs = Division.objects.within(program.county_id).villages()
+    qs = Division.objects.within(program.county_id).administrative_villages()
     n = qs.exclude(poverty_status="").count()
     return Reading(n, "行政区划：标记为建档立卡/省定贫困村的村级单位计数")

@@ -140,12 +140,13 @@ def import_poverty_villages(county_code: str, rows: list[dict[str, str]]) -> int
     Returns the number of villages whose flag changed.
     """
     errors, updates = [], {}
-    villages = {d.code: d for d in Division.objects.within(county_code).villages()}
+    # 贫困村 are administrative villages: 社区 cannot carry the flag.
+    villages = {d.code: d for d in Division.objects.within(county_code).administrative_villages()}
     for line, row in enumerate(rows, start=2):  # line 1 is the header
         code = (row.get("代码") or row.get("code") or "").strip()
         raw = row.get("贫困村", row.get("poverty_status", ""))
         if code not in villages:
-            errors.append(f"第{line}行 代码：“{code}”不是本县的村级区划代码")
+            errors.append(f"第{line}行 代码：“{code}”不是本县的行政村（村委会）代码")
             continue
         try:
             updates[code] = parse_poverty_status(raw)
@@ -162,7 +163,7 @@ def import_poverty_villages(county_code: str, rows: list[dict[str, str]]) -> int
 
 def set_poverty_status(actor, village: Division, status: str) -> Division:
     """Flag or unflag one village as a poverty village (county office only, within its county)."""
-    if not Division.objects.filter(pk=village.pk).villages().visible_to(actor, "change").exists():
+    if not Division.objects.filter(pk=village.pk).administrative_villages().visible_to(actor, "change").exists():
         raise ValidationError({"poverty_status": "您没有修改该村贫困村标记的权限"})
     if status not in PovertyStatus.values:
         raise ValidationError({"poverty_status": f"“{status}”不是有效的贫困村类别"})

@@ -186,3 +186,37 @@ def test_the_edit_form_masks_the_operators_phone_for_a_township_officer(client, 
     client.post(reverse("network:station_edit", args=[station.pk]), data)
     station.refresh_from_db()
     assert station.name == "改名后的服务点" and station.operator_phone == "13912345678"
+
+
+def test_the_sign_photo_is_checked_served_in_scope_and_clearable(
+    client, county_office, other_township_officer, make_station, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    station = make_station("331123105211")
+    client.force_login(county_office)
+    url = reverse("network:station_edit", args=[station.pk])
+    form = client.get(url).context["form"]
+    base = {k: v for k, v in form.initial.items() if v is not None and k not in ("served_villages", "sign_photo")}
+    base.update({"division": "331123105211", "services": ["express"]})
+    bad = client.post(url, {**base, "sign_photo": SimpleUploadedFile("x.html", b"<script>")})
+    assert "sign_photo" in bad.context["form"].errors
+    client.post(url, {**base, "sign_photo": SimpleUploadedFile("sign.png", b"\x89PNG fake", content_type="image/png")})
+    station.refresh_from_db()
+    assert station.sign_photo
+    assert client.get(reverse("network:station_sign", args=[station.pk])).status_code == 200
+    client.force_login(other_township_officer)
+    assert client.get(reverse("network:station_sign", args=[station.pk])).status_code == 404
+    client.force_login(county_office)
+    client.post(url, {**base, "sign_photo-clear": "on"})
+    station.refresh_from_db()
+    assert not station.sign_photo
+
+
+def test_the_gap_list_names_only_points_the_user_may_see(client, township_officer, make_station):
+    make_station("331123001201", lat=28.59, lng=119.27)  # 妙高街道, close to 大柘's villages
+    client.force_login(township_officer)
+    gaps = client.get(reverse("network:coverage")).context["gaps"]
+    assert gaps and all(g.village.code.startswith("331123105") for g in gaps)
+    assert all(g.nearest is None for g in gaps)

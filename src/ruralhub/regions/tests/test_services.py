@@ -122,7 +122,14 @@ def test_a_bad_poverty_row_is_named_and_nothing_changes():
     with pytest.raises(ValidationError) as err:
         import_poverty_villages("331123", rows)
     assert err.value.messages == [
-        "第3行 代码：“440229100201”不是本县的村级区划代码",
+        "第3行 代码：“440229100201”不是本县的行政村（村委会）代码",
         "第4行 贫困村：“也许”不是有效的贫困村类别（可填：否、建档立卡、省定）",
     ]
     assert not Division.objects.exclude(poverty_status="").exists()
+
+
+@pytest.mark.django_db
+def test_a_community_cannot_be_flagged_as_a_poverty_village():
+    load_divisions("331123")
+    with pytest.raises(ValidationError, match="不是本县的行政村"):
+        import_poverty_villages("331123", [{"代码": "331123105001", "贫困村": "省定"}])  # 大柘镇居民委员会
