@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -423,8 +423,60 @@ def record_services(actor, station, rows: list[dict], today: date | None = None)
         record.station = station
         record.recorded_by = actor if getattr(actor, "pk", None) else None
         fresh.append(record)
-    ServiceRecord.objects.bulk_create(fresh, batch_size=2000)
-    return RecordResult(created=len(fresh), duplicates=len(records) - len(fresh))
+    created = _insert_records(fresh)
+    return RecordResult(created=created, duplicates=len(records) - created)
+
+
+RECORD_COLUMNS = (
+    "station",
+    "kind",
+    "occurred_on",
+    "count",
+    "amount",
+    "villagers",
+    "note",
+    "client_id",
+    "recorded_by",
+    "created_at",
+)
+
+
+def _insert_records(records: list[ServiceRecord]) -> int:
+    """Insert validated records in one executemany; a client_id stored meanwhile is skipped, not an error.
+
+    The hot path of ingestion (≥10,000 records/s on SQLite): the ORM's bulk_create spends most of its time
+    preparing each value, so the few typed values are adapted here with the backend's own adapters.
+    """
+    if not records:
+        return 0
+    ops = connection.ops
+    meta = ServiceRecord._meta
+    columns = ", ".join(ops.quote_name(meta.get_field(name).column) for name in RECORD_COLUMNS)
+    conflict = ", ".join(ops.quote_name(meta.get_field(name).column) for name in ("station", "client_id"))
+    sql = (
+        f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(RECORD_COLUMNS))}) "
+        f"ON CONFLICT ({conflict}) DO NOTHING"
+    )
+    now = ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (
+            r.station_id,
+            r.kind,
+            ops.adapt_datefield_value(r.occurred_on),
+            r.count,
+            ops.adapt_decimalfield_value(r.amount, 12, 2),
+            r.villagers,
+            r.note,
+            r.client_id,
+            r.recorded_by_id,
+            now,
+        )
+        for r in records
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        inserted = cursor.rowcount  # total over the batch on sqlite3 and psycopg 3
+    return inserted if inserted is not None and inserted >= 0 else len(rows)
 
 
 class _System:

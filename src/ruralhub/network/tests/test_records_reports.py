@@ -242,3 +242,12 @@ def test_check_in_coordinates_must_be_on_the_earth(station_operator, operator_st
         services.check_in(station_operator, operator_station, lat=Decimal("1e20"))
     assert "lat" in err.value.message_dict
     assert not CheckIn.objects.exists()
+
+
+def test_a_client_id_stored_in_between_is_skipped_not_an_error(station_operator, operator_station):
+    # what a concurrent retry would do: the same rows reach the insert twice
+    record = ServiceRecord(station=operator_station, kind="payment", occurred_on=TODAY, count=1, client_id="race")
+    assert services._insert_records([record]) == 1
+    assert services._insert_records([record]) == 0
+    stored = ServiceRecord.objects.get()
+    assert stored.created_at is not None and stored.occurred_on == TODAY and stored.amount == 0
