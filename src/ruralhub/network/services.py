@@ -441,8 +441,11 @@ RECORD_COLUMNS = (
 )
 
 
+INSERT_CHUNK = 500  # rows per statement: 5,000 parameters, well inside SQLite's and PostgreSQL's limits
+
+
 def _insert_records(records: list[ServiceRecord]) -> int:
-    """Insert validated records in one executemany; a client_id stored meanwhile is skipped, not an error.
+    """Insert validated records with multi-row INSERTs; a client_id stored meanwhile is skipped, not an error.
 
     The hot path of ingestion (≥10,000 records/s on SQLite): the ORM's bulk_create spends most of its time
     preparing each value, so the few typed values are adapted here with the backend's own adapters.
@@ -453,30 +456,33 @@ def _insert_records(records: list[ServiceRecord]) -> int:
     meta = ServiceRecord._meta
     columns = ", ".join(ops.quote_name(meta.get_field(name).column) for name in RECORD_COLUMNS)
     conflict = ", ".join(ops.quote_name(meta.get_field(name).column) for name in ("station", "client_id"))
-    sql = (
-        f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(RECORD_COLUMNS))}) "
-        f"ON CONFLICT ({conflict}) DO NOTHING"
-    )
+    row_sql = f"({', '.join(['%s'] * len(RECORD_COLUMNS))})"
     now = ops.adapt_datetimefield_value(timezone.now())
-    rows = [
-        (
-            r.station_id,
-            r.kind,
-            ops.adapt_datefield_value(r.occurred_on),
-            r.count,
-            ops.adapt_decimalfield_value(r.amount, 12, 2),
-            r.villagers,
-            r.note,
-            r.client_id,
-            r.recorded_by_id,
-            now,
-        )
-        for r in records
-    ]
+    inserted = 0
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-        inserted = cursor.rowcount  # total over the batch on sqlite3 and psycopg 3
-    return inserted if inserted is not None and inserted >= 0 else len(rows)
+        for start in range(0, len(records), INSERT_CHUNK):
+            chunk = records[start : start + INSERT_CHUNK]
+            params = []
+            for r in chunk:
+                params += [
+                    r.station_id,
+                    r.kind,
+                    ops.adapt_datefield_value(r.occurred_on),
+                    r.count,
+                    ops.adapt_decimalfield_value(r.amount, 12, 2),
+                    r.villagers,
+                    r.note,
+                    r.client_id,
+                    r.recorded_by_id,
+                    now,
+                ]
+            cursor.execute(
+                f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES {', '.join([row_sql] * len(chunk))} "
+                f"ON CONFLICT ({conflict}) DO NOTHING",
+                params,
+            )
+            inserted += cursor.rowcount
+    return inserted
 
 
 class _System:

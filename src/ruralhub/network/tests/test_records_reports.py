@@ -251,3 +251,16 @@ def test_a_client_id_stored_in_between_is_skipped_not_an_error(station_operator,
     assert services._insert_records([record]) == 0
     stored = ServiceRecord.objects.get()
     assert stored.created_at is not None and stored.occurred_on == TODAY and stored.amount == 0
+
+
+def test_a_large_batch_crosses_insert_chunks_and_stays_idempotent(station_operator, operator_station):
+    batch = [{"kind": "parcel_in", "client_id": f"big-{i}", "occurred_on": "2026-11-20"} for i in range(1234)]
+    assert services.record_services(station_operator, operator_station, batch, today=TODAY).created == 1234
+    again = services.record_services(
+        station_operator,
+        operator_station,
+        batch[600:] + [{"kind": "payment", "client_id": "new-one", "occurred_on": "2026-11-20"}],
+        today=TODAY,
+    )
+    assert (again.created, again.duplicates) == (1, 634)
+    assert ServiceRecord.objects.count() == 1235
