@@ -76,11 +76,15 @@ def station_detail(request, pk):
         "station": station,
         "services_offered": station.services.all(),
         "served": station.served_villages.all(),
-        "history": StationStatusChange.objects.filter(station=station).select_related("changed_by"),
-        "records": ServiceRecord.objects.filter(station=station)[:30],
-        "reports": MonthlyReport.objects.filter(station=station)[:24],
-        "check_ins": CheckIn.objects.filter(station=station)[:14],
-        "decisions": ReviewDecision.objects.filter(station=station).select_related("replacement", "decided_by"),
+        "history": StationStatusChange.objects.visible_to(request.user)
+        .filter(station=station)
+        .select_related("changed_by"),
+        "records": ServiceRecord.objects.visible_to(request.user).filter(station=station)[:30],
+        "reports": MonthlyReport.objects.visible_to(request.user).filter(station=station)[:24],
+        "check_ins": CheckIn.objects.visible_to(request.user).filter(station=station)[:14],
+        "decisions": ReviewDecision.objects.visible_to(request.user)
+        .filter(station=station)
+        .select_related("replacement", "decided_by"),
         "can_change": can(request.user, station, "change"),
         "status_form": StatusForm(user=request.user, station=station, initial={"effective_on": timezone.localdate()}),
     }
@@ -184,7 +188,7 @@ def coverage(request):
     ]
     from ruralhub.programs.models import Program
 
-    program = Program.objects.filter(county_id=county_code).first()
+    program = Program.objects.visible_to(request.user).filter(county_id=county_code).first()
     targets = list(program.targets.filter(key__startswith="network.").select_related("division") if program else [])
     context = {
         "cov": cov,
@@ -227,16 +231,20 @@ def my_station(request):
     offered = set(station.services.values_list("service", flat=True))
     kinds = [k for k in RecordKind if RECORD_SERVICE[k] in offered]
     today_rows = (
-        ServiceRecord.objects.filter(station=station, occurred_on=today)
+        ServiceRecord.objects.visible_to(request.user)
+        .filter(station=station, occurred_on=today)
         .values("kind")
         .annotate(count=Sum("count"), amount=Sum("amount"))
     )
-    reports = {r.month: r for r in MonthlyReport.objects.filter(station=station, month__in=[month, last_month])}
+    reports = {
+        r.month: r
+        for r in MonthlyReport.objects.visible_to(request.user).filter(station=station, month__in=[month, last_month])
+    }
     context = {
         "station": station,
         "stations": stations,
         "today": today,
-        "checked_in": CheckIn.objects.filter(station=station, day=today).first(),
+        "checked_in": CheckIn.objects.visible_to(request.user).filter(station=station, day=today).first(),
         "kinds": [{"value": k.value, "label": k.label, "money": k in MONEY_KINDS} for k in kinds],
         "today_rows": [{"label": RecordKind(r["kind"]).label, **r} for r in today_rows],
         "month_figures": services.month_figures(station, month),
@@ -427,8 +435,12 @@ def home_cards(user) -> list[dict]:
         station = Station.objects.visible_to(user).exclude(status=StationStatus.CLOSED).first()
         if station:
             today = timezone.localdate()
-            checked = CheckIn.objects.filter(station=station, day=today).exists()
-            taps = ServiceRecord.objects.filter(station=station, occurred_on=today).aggregate(n=Sum("count"))["n"]
+            checked = CheckIn.objects.visible_to(user).filter(station=station, day=today).exists()
+            taps = (
+                ServiceRecord.objects.visible_to(user)
+                .filter(station=station, occurred_on=today)
+                .aggregate(n=Sum("count"))["n"]
+            )
             cards.append(
                 {
                     "title": station.name,
