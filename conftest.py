@@ -1,1 +1,1 @@
-pytest_plugins = ["ruralhub.core.testing"]
+pytest_plugins = ["ruralhub.testing"]

@@ -305,15 +305,19 @@ def build_records(target: int, plan: Plan, stations, histories, offered_kinds, r
 
 def build_reports(plan: Plan, stations, figures, rng: random.Random):
     """Monthly reports of the history's months, mostly accepted; figures as month_figures gives them."""
+    from django.utils import timezone
+
+    from ruralhub.core.dates import next_month
     from ruralhub.network import services
     from ruralhub.network.models import MonthlyReport, ReviewDecision
+    from ruralhub.network.services.reports import _apply_figures
 
-    tz = services.timezone.get_current_timezone()
+    tz = timezone.get_current_timezone()
     reports = []
     for station in stations:
         dormant = sum(sum(k[0] for k in figures[(station.pk, m)].values()) for m in _months(plan)) < 50
         for month in _months(plan):
-            if station.opened_on >= services.next_month(month) or services.due_date(month) >= plan.today:
+            if station.opened_on >= next_month(month) or services.due_date(month) >= plan.today:
                 continue
             if station.status == "closed" and station.status_since < month:
                 continue
@@ -335,7 +339,7 @@ def build_reports(plan: Plan, stations, figures, rng: random.Random):
             report = MonthlyReport(
                 station=station, month=month, status=status, due_on=due, first_submitted_at=at, submitted_at=at
             )
-            services._apply_figures(report, by_kind)
+            _apply_figures(report, by_kind)
             reports.append(report)
     MonthlyReport.objects.bulk_create(reports, batch_size=1000)
     county = plan.largest
@@ -490,6 +494,7 @@ def tap_rows(rng, kinds, today: date, n: int) -> list[dict]:
 
 
 def measure_ingestion(plan: Plan, table: Table, batches_per_run: int, rng: random.Random):
+    from ruralhub.core.scoping import SYSTEM
     from ruralhub.network import services
     from ruralhub.network.models import ServiceRecord
 
@@ -504,17 +509,17 @@ def measure_ingestion(plan: Plan, table: Table, batches_per_run: int, rng: rando
     for batches in runs:
         began = time.perf_counter()
         for station, rows in batches:
-            result = services.record_services(services.SYSTEM, station, rows, today=plan.today)
+            result = services.record_services(SYSTEM, station, rows, today=plan.today)
             assert result.created == BATCH, result
         fresh.append(len(batches) * BATCH / (time.perf_counter() - began))
     for batches in runs:
         began = time.perf_counter()
         for station, rows in batches:
-            result = services.record_services(services.SYSTEM, station, rows, today=plan.today)
+            result = services.record_services(SYSTEM, station, rows, today=plan.today)
             assert result.duplicates == BATCH, result
         again.append(len(batches) * BATCH / (time.perf_counter() - began))
     station, rows = runs[0][0]
-    queries = count_queries(lambda: services.record_services(services.SYSTEM, station, rows, today=plan.today))
+    queries = count_queries(lambda: services.record_services(SYSTEM, station, rows, today=plan.today))
     total = ServiceRecord.objects.count()
     spread = min(needed, len(stations))
     size = f"{batches_per_run * BATCH:,} rows/run in {batches_per_run} batches, {spread} stations; table {total:,} rows"

@@ -3,7 +3,8 @@ from django.db import DataError
 from ninja import NinjaAPI
 
 from ruralhub.accounts.api import router as accounts_router
-from ruralhub.core.api import AUTH, validation_error_detail
+from ruralhub.accounts.auth import AUTH
+from ruralhub.core.api import validation_error_detail
 from ruralhub.network.api import router as network_router
 from ruralhub.programs.api import router as programs_router
 from ruralhub.regions.api import router as regions_router

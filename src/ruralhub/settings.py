@@ -4,6 +4,9 @@ RURALHUB_DATA     folder for the embedded database and the secret key (default .
 DATABASE_URL      e.g. postgres://postgres@127.0.0.1:5432/ruralhub; default SQLite in RURALHUB_DATA
 RURALHUB_DEBUG    "1" for development
 RURALHUB_HOSTS    comma-separated allowed host names (default localhost,127.0.0.1)
+RURALHUB_HTTPS    "1" behind an HTTPS reverse proxy: secure cookies, HSTS, the X-Forwarded-Proto header
+RURALHUB_CSRF_ORIGINS  comma-separated trusted origins for forms, e.g. https://ds.suichang.gov.cn
+RURALHUB_SQLITE_TIMEOUT  seconds a SQLite writer waits for the write lock (default 30)
 SECRET_KEY        overrides the key kept in RURALHUB_DATA/secret_key
 """
 
@@ -46,11 +49,13 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "import_export",
+    "simple_history",
     "ruralhub.core",
     "ruralhub.regions",
     "ruralhub.accounts",
     "ruralhub.programs",
     "ruralhub.network",
+    "ruralhub.dashboard",
     "ruralhub.demo",
 ]
 
@@ -66,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "ruralhub.urls"
@@ -95,8 +101,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server read while an import writes.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    # Several station operators post in the same minute. WAL lets readers go on while one writer writes;
+    # IMMEDIATE makes every transaction take the write lock when it begins, so two writers queue on the
+    # busy timeout instead of one failing with "database is locked" when a read turns into a write.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("RURALHUB_SQLITE_TIMEOUT", "30")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -119,10 +131,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# 登录锁定: five wrong passwords lock the username from that address for an hour.
+# 登录锁定: five wrong passwords lock the username for an hour, from whatever address (a guesser
+# who changes address must not get five more tries); a locked user's API tokens stop working too.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes would also count failures per address; a county office or a township behind one NAT address
+# would then be locked out together by one person's typos, so the username alone is the rule here.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -147,6 +163,19 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Behind HTTPS (a reverse proxy terminating TLS): RURALHUB_HTTPS=1, and the public origins, e.g.
+# RURALHUB_CSRF_ORIGINS=https://ds.suichang.gov.cn. `ruralhub check --deploy` is then clean.
+HTTPS = os.environ.get("RURALHUB_HTTPS", "") == "1"
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("RURALHUB_CSRF_ORIGINS", "").split(",") if o]
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("RURALHUB_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ruralhub.core.roles import Role
 from ruralhub.core.scoping import Scope, ScopedQuerySet
@@ -28,6 +29,7 @@ class Organisation(models.Model):
 
     scope = Scope(division="division", organisation="")
     objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("单位")
@@ -57,6 +59,7 @@ class User(AbstractUser):
 
     scope = Scope(division="division", organisation="organisation")
     objects = ScopedUserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("用户")

@@ -1,27 +1,8 @@
-"""The API's shared pieces: authentication and the error shape every router uses."""
+"""The API's shared pieces: the error shape and the input base every router uses."""
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from ninja import Schema
-from ninja.security import HttpBearer, django_auth
 from pydantic import field_validator
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer rh_…`` for devices and integrators."""
-
-    def authenticate(self, request, token):
-        from ruralhub.accounts.models import ApiToken
-
-        api_token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(token)).first()
-        if api_token is None or not api_token.user.is_active:
-            return None
-        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
-        request.user = api_token.user
-        return api_token.user
-
-
-AUTH = [TokenAuth(), django_auth]
 
 
 def validation_error_detail(exc: ValidationError) -> list[dict]:

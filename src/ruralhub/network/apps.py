@@ -26,6 +26,6 @@ class NetworkConfig(AppConfig):
     }
 
     def home_cards(self, user):
-        from .views import home_cards
+        from .cards import home_cards
 
         return home_cards(user)

@@ -16,6 +16,7 @@ from django.db.models import Count, Sum
 
 from ruralhub.accounts.demo import demo_township
 from ruralhub.accounts.models import Organisation
+from ruralhub.core.dates import month_start, next_month
 from ruralhub.programs.models import Program
 from ruralhub.regions.choices import Kind
 from ruralhub.regions.models import Division
@@ -30,7 +31,7 @@ from .models import (
     StationService,
     StationStatusChange,
 )
-from .services import due_date, month_start, next_month
+from .services import due_date
 
 TZ = ZoneInfo("Asia/Shanghai")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐叶"

@@ -2,7 +2,8 @@
 
 from django.db.models import Count
 
-from ruralhub.programs.indicators import Reading, indicator
+from ruralhub.core.dates import month_start, next_month
+from ruralhub.core.indicators import Reading, indicator
 
 from . import services
 from .choices import StationLevel, StationStatus
@@ -120,10 +121,10 @@ def reports_on_time(program, period, target):
         .exclude(level=StationLevel.COUNTY_CENTRE)
         .exclude(opened_on=None)
     )
-    months, month = [], services.month_start(period.start)
+    months, month = [], month_start(period.start)
     while services.due_date(month) < period.end:
         months.append(month)
-        month = services.next_month(month)
+        month = next_month(month)
     if not months:
         return Reading(None, "", "统计期内尚无到期的月报")
     expected = on_time = 0
@@ -135,7 +136,7 @@ def reports_on_time(program, period, target):
     }
     for station_id, opened_on, status, since in stations.values_list("pk", "opened_on", "status", "status_since"):
         for m in months:
-            if opened_on >= services.next_month(m) or (status == StationStatus.CLOSED and since and since < m):
+            if opened_on >= next_month(m) or (status == StationStatus.CLOSED and since and since < m):
                 continue
             expected += 1
             report = reports.get((station_id, m))

@@ -4,6 +4,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ruralhub.core.scoping import Scope, ScopedQuerySet
 
@@ -71,6 +72,7 @@ class Station(models.Model):
 
     scope = Scope(division="division", organisation="host")
     objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("服务站点")
@@ -250,6 +252,7 @@ class ReviewRule(models.Model):
 
     scope = Scope(division="county", readable_from_below=True)
     objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("站点考核规则")

@@ -8,13 +8,18 @@ import reads the same sheet back and hands every row to ``services.save_station`
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from ruralhub.core.privacy import mask_phone, phone_for
 from ruralhub.regions.choices import Level
@@ -471,3 +476,55 @@ def import_directory(actor, county: Division, dataset, *, dry_run: bool) -> Dire
                 PreviewRow(plan.row, action, code, plan.data["name"], plan.township, plan.village, plan.changes)
             )
     return outcome
+
+
+# ---------------------------------------------------------------- the sheet as a file
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = {".xlsx": XLSX(), ".csv": CSV(encoding="utf-8-sig")}  # utf-8-sig reads UTF-8 with or without a BOM
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a county's directory is a few hundred rows
+MAX_COLUMN_WIDTH = 40
+SESSION_KEY = "network.directory_import"
+
+
+def _county(user) -> Division | None:
+    return Division.objects.filter(code=user.division_id[:6]).first() if user.division_id else None
+
+
+def _width(value) -> int:
+    """Display width in Excel's units: a Chinese character takes two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(value))
+
+
+def workbook_bytes(dataset) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "服务站点名录"
+    sheet.append(dataset.headers)
+    for row in dataset:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column in sheet.columns:
+        for cell in column:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # a name like "=HYPERLINK(…)" stays text, never a formula
+        width = max(_width(cell.value or "") for cell in column) + 2
+        sheet.column_dimensions[column[0].column_letter].width = min(width, MAX_COLUMN_WIDTH)
+    sheet.freeze_panes = "A2"
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_upload(filename: str, content: bytes):
+    """The uploaded sheet as a tablib Dataset, or a RowError saying why it cannot be read."""
+    file_format = FORMATS.get(Path(filename).suffix.lower())
+    if file_format is None:
+        return RowError(None, "", "只能导入 .xlsx 或 .csv 文件")
+    try:
+        return file_format.create_dataset(content)
+    except UnicodeDecodeError:
+        return RowError(None, "", "CSV 文件须为 UTF-8 编码（Excel 中“另存为 CSV UTF-8”）")
+    except Exception:  # an unreadable upload is the user's file, not our bug: zip, XML and CSV errors alike
+        return RowError(None, "", "无法读取该文件，请上传从本平台导出的名录格式")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import directory, views
+from . import views
 
 app_name = "network"
 urlpatterns = [
@@ -19,6 +19,6 @@ urlpatterns = [
     path("reports/<int:pk>/<str:action>/", views.report_action, name="report_action"),
     path("review/", views.review, name="review"),
     path("review/<int:pk>/", views.review_decide, name="review_decide"),
-    path("directory.xlsx", directory.directory_export, name="directory_export"),
-    path("directory/import/", directory.directory_import, name="directory_import"),
+    path("directory.xlsx", views.directory_export, name="directory_export"),
+    path("directory/import/", views.directory_import, name="directory_import"),
 ]

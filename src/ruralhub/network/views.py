@@ -1,3 +1,4 @@
+import base64
 import json
 import uuid
 from datetime import date, timedelta
@@ -6,16 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from ruralhub.core.dates import date_param
+from ruralhub.core.dates import date_param, month_start
 from ruralhub.core.scoping import can, get_visible_or_404, may
 from ruralhub.regions.models import Division
 
@@ -24,6 +24,16 @@ from .choices import MONEY_KINDS, RECORD_SERVICE, RecordKind, ReportStatus, Stat
 from .filters import StationFilter
 from .forms import DecisionForm, ReturnForm, ReviewRuleForm, StationForm, StatusForm
 from .models import CheckIn, MonthlyReport, ReviewDecision, ServiceRecord, Station, StationStatusChange
+from .resources import (
+    MAX_UPLOAD_BYTES,
+    SESSION_KEY,
+    XLSX_TYPE,
+    RowError,
+    StationResource,
+    import_directory,
+    read_upload,
+    workbook_bytes,
+)
 from .tables import StationTable
 
 
@@ -226,8 +236,8 @@ def my_station(request):
     """The operator's phone page: check in, one tap per service, today's records, this month's report."""
     station, stations = _operator_station(request)
     today = timezone.localdate()
-    month = services.month_start(today)
-    last_month = services.month_start(month - timedelta(days=1))
+    month = month_start(today)
+    last_month = month_start(month - timedelta(days=1))
     offered = set(station.services.values_list("service", flat=True))
     kinds = [k for k in RecordKind if RECORD_SERVICE[k] in offered]
     today_rows = (
@@ -323,9 +333,9 @@ def reports(request):
     elif may(user, MonthlyReport, "approve"):
         waiting = visible.filter(status=ReportStatus.SUBMITTED)
     today = timezone.localdate()
-    months, m = [], services.month_start(today)
+    months, m = [], month_start(today)
     for _month in range(3):
-        m = services.month_start(m - timedelta(days=1))
+        m = month_start(m - timedelta(days=1))
         months.append(m)
     stations = (
         Station.objects.visible_to(user)
@@ -425,74 +435,70 @@ def review_decide(request, pk):
     return redirect("network:review")
 
 
-# ---------------------------------------------------------------- home page
+# ---------------------------------------------------------------- 服务站点名录 (directory export and import)
 
 
-def home_cards(user) -> list[dict]:
-    """What the service network puts on each role's home page."""
-    cards = []
-    if may(user, ServiceRecord, "add"):
-        station = Station.objects.visible_to(user).exclude(status=StationStatus.CLOSED).first()
-        if station:
-            today = timezone.localdate()
-            checked = CheckIn.objects.visible_to(user).filter(station=station, day=today).exists()
-            taps = (
-                ServiceRecord.objects.visible_to(user)
-                .filter(station=station, occurred_on=today)
-                .aggregate(n=Sum("count"))["n"]
+def _county(user) -> Division | None:
+    return Division.objects.filter(code=user.division_id[:6]).first() if user.division_id else None
+
+
+@login_required
+def directory_export(request):
+    resource = StationResource(request.user)
+    dataset = resource.export(StationResource.export_queryset(request.user))
+    county = _county(request.user)
+    filename = f"服务站点名录-{county.name if county else '全部'}-{timezone.localdate():%Y-%m-%d}.xlsx"
+    response = HttpResponse(workbook_bytes(dataset), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _run(request, upload: dict, *, dry_run: bool):
+    dataset = read_upload(upload["name"], base64.b64decode(upload["data"]))
+    if isinstance(dataset, RowError):
+        return None, [dataset]
+    outcome = import_directory(request.user, _county(request.user), dataset, dry_run=dry_run)
+    return outcome, outcome.errors
+
+
+@login_required
+def directory_import(request):
+    """GET: the upload form. POST a file: a dry run shows what would change. POST confirm: the import itself."""
+    if not may(request.user, Station, "add"):
+        raise PermissionDenied
+    context = {"errors": [], "preview": None, "filename": ""}
+    if _county(request.user) is None:
+        context["errors"] = [RowError(None, "", "您的账号没有所属的县，无法按名称识别乡镇和行政村")]
+        return render(request, "network/directory_import.html", context)
+    if request.method == "POST" and request.POST.get("confirm"):
+        upload = request.session.get(SESSION_KEY)
+        if upload is None:
+            messages.error(request, "预览已过期，请重新上传文件")
+            return redirect("network:directory_import")
+        outcome, errors = _run(request, upload, dry_run=False)
+        if not errors:
+            del request.session[SESSION_KEY]
+            messages.success(
+                request,
+                f"已导入“{upload['name']}”：新增{outcome.created}个站点，更新{outcome.updated}个，"
+                f"{outcome.unchanged}个无变化",
             )
-            cards.append(
-                {
-                    "title": station.name,
-                    "action": {
-                        "label": _("打开我的站点") if checked else _("开门签到并记录服务"),
-                        "url": reverse("network:my_station"),
-                    },
-                    "items": [
-                        {
-                            "label": _("今日已签到") if checked else _("今日未签到"),
-                            "value": "✓" if checked else "—",
-                            "url": reverse("network:my_station"),
-                            "css": "met" if checked else "not_met",
-                        },
-                        {
-                            "label": _("今日服务次数"),
-                            "value": taps or 0,
-                            "url": reverse("network:my_station"),
-                            "css": "",
-                        },
-                    ],
-                }
-            )
-        return cards
-    visible = Station.objects.visible_to(user)
-    if not visible.exists():
-        return cards
-    items = [
-        {
-            "label": _("运营中站点"),
-            "value": visible.filter(status=StationStatus.OPERATING).count(),
-            "url": reverse("network:station_list") + "?status=operating",
-            "css": "",
-        }
-    ]
-    waiting = None
-    if may(user, MonthlyReport, "accept"):
-        waiting = MonthlyReport.objects.visible_to(user).filter(status=ReportStatus.APPROVED).count()
-        items.append({"label": _("待县级确认月报"), "value": waiting, "url": reverse("network:reports"), "css": ""})
-    elif may(user, MonthlyReport, "approve"):
-        waiting = MonthlyReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED).count()
-        items.append({"label": _("待乡镇审核月报"), "value": waiting, "url": reverse("network:reports"), "css": ""})
-    county_code = _county_code(user)
-    if county_code:
-        cov = services.coverage(county_code, timezone.localdate())
-        items.append(
-            {
-                "label": _("行政村覆盖率"),
-                "value": f"{cov.village_pct or 0}%",
-                "url": reverse("network:coverage"),
-                "css": "",
-            }
-        )
-    cards.append({"title": _("三级服务体系"), "url": reverse("network:station_list"), "items": items})
-    return cards
+            return redirect("network:station_list")
+        # The records changed since the preview; nothing was written.
+        context.update(errors=errors, filename=upload["name"])
+    elif request.method == "POST":
+        file = request.FILES.get("file")
+        if file is None:
+            context["errors"] = [RowError(None, "", "请选择要导入的文件")]
+        elif file.size > MAX_UPLOAD_BYTES:
+            context["errors"] = [RowError(None, "", "文件超过 5 MB，请检查是否上传了正确的名录")]
+        else:
+            upload = {"name": file.name, "data": base64.b64encode(file.read()).decode("ascii")}
+            outcome, errors = _run(request, upload, dry_run=True)
+            context.update(errors=errors, filename=file.name)
+            if errors:
+                request.session.pop(SESSION_KEY, None)
+            else:
+                request.session[SESSION_KEY] = upload
+                context["preview"] = outcome
+    return render(request, "network/directory_import.html", context)

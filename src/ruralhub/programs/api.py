@@ -4,10 +4,10 @@ from decimal import Decimal
 from ninja import Router, Schema
 
 from ruralhub.core.dates import LATEST
+from ruralhub.core.indicators import Period
 from ruralhub.core.scoping import get_visible_or_404
 
 from . import services
-from .indicators import Period
 from .models import Program
 
 router = Router(tags=["示范项目与目标"])

@@ -7,9 +7,3 @@ class ProgramsConfig(AppConfig):
     label = "programs"
     navigation = [(_("目标进度"), "programs:current")]
     verbose_name = _("示范项目与目标")
-
-    def ready(self):
-        # Every app's indicators.py registers its computations with the registry.
-        from django.utils.module_loading import autodiscover_modules
-
-        autodiscover_modules("indicators")

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ruralhub.core.indicators import SUBSYSTEMS, Period, Reading, catalogue, compute
 from ruralhub.regions.models import Division
 from ruralhub.regions.services import load_divisions, resolve_county
 
 from .choices import Comparator, Status
-from .indicators import SUBSYSTEMS, Period, Reading, catalogue, compute
 from .models import Fund, Phase, Program, Target
 
 PLANS_DIR = Path(__file__).resolve().parent / "data" / "programs"

@@ -2,11 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from ruralhub.core.dates import date_param
+from ruralhub.core.indicators import Period
 from ruralhub.core.scoping import get_visible_or_404
 
 from . import services
 from .choices import Status
-from .indicators import Period
 from .models import Program
 
 

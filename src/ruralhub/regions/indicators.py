@@ -1,6 +1,6 @@
 """Indicators computed from the division tree alone."""
 
-from ruralhub.programs.indicators import Reading, indicator
+from ruralhub.core.indicators import Reading, indicator
 
 from .models import Division
 

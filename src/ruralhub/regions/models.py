@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ruralhub.core.scoping import Scope, ScopedQuerySet
 
@@ -67,6 +68,7 @@ class Division(models.Model):
 
     scope = Scope(division="")
     objects = DivisionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("行政区划")

@@ -1,7 +1,7 @@
 import pytest
 
 from ruralhub.accounts.models import ApiToken, Organisation
-from ruralhub.core.testing import make_credit_code, make_organisation
+from ruralhub.testing import make_credit_code, make_organisation
 
 URL = "/api/organisations"
 

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from ruralhub.core.testing import PASSWORD
+from ruralhub.testing import PASSWORD
 
 LOGIN = reverse("login")
 

@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from ruralhub.accounts.models import Organisation
-from ruralhub.core.testing import make_credit_code, make_organisation
+from ruralhub.testing import make_credit_code, make_organisation
 
 NEW = reverse("accounts:organisation_create")
 

@@ -43,8 +43,8 @@ def test_extreme_dates_in_query_strings_are_clamped(client, county_office, as_of
 
 def test_gengma_targets_far_in_the_future_answer(client, db):
     from ruralhub.core.roles import Role
-    from ruralhub.core.testing import make_user
     from ruralhub.programs.services import load_county
+    from ruralhub.testing import make_user
 
     program = load_county("530926")
     office = make_user("gengma", Role.COUNTY_OFFICE, division=program.county)

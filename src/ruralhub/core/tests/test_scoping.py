@@ -4,8 +4,8 @@ from django.http import Http404
 
 from ruralhub.accounts.models import Organisation
 from ruralhub.core.scoping import get_visible_or_404, may
-from ruralhub.core.testing import make_organisation
 from ruralhub.regions.models import Division
+from ruralhub.testing import make_organisation
 
 
 def test_the_county_office_sees_the_whole_county(county_office):

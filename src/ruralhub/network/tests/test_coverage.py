@@ -5,12 +5,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from ruralhub.core.roles import Role
-from ruralhub.core.testing import make_user
 from ruralhub.network import services
 from ruralhub.network.choices import ReviewDecisionKind, StationLevel, StationStatus
 from ruralhub.network.models import ReviewDecision, Station, StationStatusChange
 from ruralhub.programs.services import load_county, target_progress
 from ruralhub.regions.models import Division
+from ruralhub.testing import make_user
 
 
 def _village_points(county, n, opened=date(2021, 3, 1)):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from ruralhub.network import services
 from ruralhub.network.choices import ReportStatus
 from ruralhub.network.models import CheckIn, MonthlyReport, ReportEvent, ServiceRecord
+from ruralhub.network.services import records
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 24)
@@ -247,8 +248,8 @@ def test_check_in_coordinates_must_be_on_the_earth(station_operator, operator_st
 def test_a_client_id_stored_in_between_is_skipped_not_an_error(station_operator, operator_station):
     # what a concurrent retry would do: the same rows reach the insert twice
     record = ServiceRecord(station=operator_station, kind="payment", occurred_on=TODAY, count=1, client_id="race")
-    assert services._insert_records([record]) == 1
-    assert services._insert_records([record]) == 0
+    assert records._insert_records([record]) == 1
+    assert records._insert_records([record]) == 0
     stored = ServiceRecord.objects.get()
     assert stored.created_at is not None and stored.occurred_on == TODAY and stored.amount == 0
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from ruralhub.core.indicators import SUBSYSTEMS, Period, Reading, catalogue, registered
 from ruralhub.programs.choices import Status
-from ruralhub.programs.indicators import SUBSYSTEMS, Period, Reading, catalogue, registered
 from ruralhub.programs.models import Program, Target
 from ruralhub.programs.services import PLANS_DIR, load_county, load_program, status_of, target_progress
 

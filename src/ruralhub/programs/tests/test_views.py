@@ -4,9 +4,9 @@ from django.utils.html import escape
 
 from ruralhub.accounts.models import ApiToken
 from ruralhub.core.roles import Role
-from ruralhub.core.testing import make_user
 from ruralhub.programs.services import load_county, load_program
 from ruralhub.regions.services import load_divisions
+from ruralhub.testing import make_user
 
 
 @pytest.fixture

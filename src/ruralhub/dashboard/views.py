@@ -32,4 +32,4 @@ def home(request):
         # Domain apps add their own cards: AppConfig.home_cards(user) -> [{"title", "items": [...]}].
         "cards": [card for config in apps.get_app_configs() for card in getattr(config, "home_cards", _none)(user)],
     }
-    return render(request, "core/home.html", context)
+    return render(request, "dashboard/home.html", context)
