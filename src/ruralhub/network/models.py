@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
@@ -132,6 +134,8 @@ class ServiceRecord(models.Model):
     amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2, default=0)
     villagers = models.PositiveIntegerField(_("服务人数"), default=1)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # Above the county's flag value (ReviewRule.flag_count / flag_amount): shown to the approver.
+    flagged = models.BooleanField(_("异常提醒"), default=False)
     # Set by the phone for each tap, so a retried submission is stored once.
     client_id = models.CharField(_("客户端编号"), max_length=64)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -249,6 +253,28 @@ class ReviewRule(models.Model):
         _("每月最少服务次数"), default=30, validators=[MaxValueValidator(100000)]
     )
     require_accepted_report = models.BooleanField(_("要求月报经县级确认"), default=True)
+    # Limits on one tap, set by the county: above the cap a tap is refused; above the flag it is stored
+    # but marked, and the approver sees it before approving the month.
+    max_count = models.PositiveIntegerField(
+        _("单条记录次数上限"), default=1000, validators=[MinValueValidator(1), MaxValueValidator(10000)]
+    )
+    flag_count = models.PositiveIntegerField(
+        _("单条记录次数提醒值"), default=100, validators=[MinValueValidator(1), MaxValueValidator(10000)]
+    )
+    max_amount = models.DecimalField(
+        _("单条记录金额上限（元）"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("200000"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("10000000"))],
+    )
+    flag_amount = models.DecimalField(
+        _("单条记录金额提醒值（元）"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("5000"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("10000000"))],
+    )
 
     scope = Scope(division="county", readable_from_below=True)
     objects = ScopedQuerySet.as_manager()
