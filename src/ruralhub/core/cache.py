@@ -1,0 +1,47 @@
+"""Figures computed once per change, not once per request, and never stale.
+
+A figure (a county's coverage, a program's target progress) depends on topics such as
+"network.stations:331123". The services that change those records call ``bump(topic)`` inside their
+transaction; ``cached(name, topics, compute)`` keeps the figure in the process's cache under the topics'
+current generation numbers, so every worker process recomputes it on the first request after a change
+and serves it from memory until the next one. Reading the generations is one small query.
+"""
+
+from collections.abc import Callable, Iterable
+
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models import F
+
+from .models import Generation
+
+CACHE = "figures"
+
+
+def bump(*topics: str) -> None:
+    """Mark the records behind ``topics`` as changed (call inside the writing transaction)."""
+    for topic in dict.fromkeys(topics):
+        updated = Generation.objects.filter(topic=topic).update(number=F("number") + 1)
+        if not updated:
+            with transaction.atomic():
+                _row, created = Generation.objects.get_or_create(topic=topic, defaults={"number": 1})
+            if not created:
+                Generation.objects.filter(topic=topic).update(number=F("number") + 1)
+
+
+def generations(topics: Iterable[str]) -> dict[str, int]:
+    topics = list(topics)
+    found = dict(Generation.objects.filter(topic__in=topics).values_list("topic", "number"))
+    return {t: found.get(t, 0) for t in topics}
+
+
+def cached(name: str, topics: Iterable[str], compute: Callable[[], object], timeout: int = 3600):
+    """``compute()``'s value, reused until one of ``topics`` is bumped (or ``timeout`` seconds pass)."""
+    current = generations(topics)
+    key = name + "|" + ",".join(f"{t}={n}" for t, n in sorted(current.items()))
+    store = caches[CACHE]
+    value = store.get(key)
+    if value is None:
+        value = compute()
+        store.set(key, value, timeout)
+    return value

@@ -1,0 +1,36 @@
+from django.core.cache import caches
+
+from ruralhub.core.cache import CACHE, bump, cached, generations
+
+
+def test_a_figure_is_computed_once_until_its_records_change(db):
+    caches[CACHE].clear()
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert cached("coverage:331123", ["network.stations:331123"], compute) == 1
+    assert cached("coverage:331123", ["network.stations:331123"], compute) == 1
+    bump("network.stations:331123")
+    assert cached("coverage:331123", ["network.stations:331123"], compute) == 2
+    # Another county's change leaves this figure alone.
+    bump("network.stations:440229")
+    assert cached("coverage:331123", ["network.stations:331123"], compute) == 2
+    assert len(calls) == 2
+
+
+def test_a_change_seen_by_another_process_is_the_generation_in_the_database(db):
+    # Another worker process has its own memory; it sees the change through the generation number.
+    caches[CACHE].clear()
+    cached("f", ["t"], lambda: "old")
+    bump("t")
+    caches[CACHE].clear()  # as if in another process, which never held "old"
+    assert cached("f", ["t"], lambda: "new") == "new"
+    assert generations(["t", "never"]) == {"t": 1, "never": 0}
+
+
+def test_bumping_twice_in_one_call_counts_once(db):
+    bump("a", "a", "b")
+    assert generations(["a", "b"]) == {"a": 1, "b": 1}
