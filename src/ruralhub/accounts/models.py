@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from ruralhub.core.roles import Role
 from ruralhub.core.scoping import Scope, ScopedQuerySet
+from ruralhub.core.validators import validate_no_nul, validate_phone
 
 from .choices import OrganisationKind
 from .credit_code import validate_credit_code
@@ -16,15 +17,15 @@ from .credit_code import validate_credit_code
 class Organisation(models.Model):
     """A body that takes part in the program: department, firm, co-op, farm, courier, trainer, station host."""
 
-    name = models.CharField(_("单位名称"), max_length=200)
+    name = models.CharField(_("单位名称"), max_length=200, validators=[validate_no_nul])
     kind = models.CharField(_("单位类型"), max_length=20, choices=OrganisationKind.choices)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
     division = models.ForeignKey(
         "regions.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="organisations"
     )
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    address = models.CharField(_("地址"), max_length=200, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True, validators=[validate_no_nul])
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    address = models.CharField(_("地址"), max_length=200, blank=True, validators=[validate_no_nul])
     is_active = models.BooleanField(_("有效"), default=True)
 
     scope = Scope(division="division", organisation="")
@@ -47,7 +48,7 @@ class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
 class User(AbstractUser):
     """A person who signs in; what they see is decided by role plus division and/or organisation."""
 
-    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True, validators=[validate_no_nul])
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
     division = models.ForeignKey(
         "regions.Division", verbose_name=_("管辖区划"), null=True, blank=True, on_delete=models.PROTECT
@@ -55,7 +56,7 @@ class User(AbstractUser):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT
     )
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[validate_phone])
 
     scope = Scope(division="division", organisation="organisation")
     objects = ScopedUserManager()
@@ -76,7 +77,7 @@ class ApiToken(models.Model):
     """A bearer token for a device or an integrator; only its hash is stored."""
 
     user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("用途"), max_length=100)
+    name = models.CharField(_("用途"), max_length=100, validators=[validate_no_nul])
     prefix = models.CharField(_("前缀"), max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

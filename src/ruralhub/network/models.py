@@ -9,6 +9,19 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ruralhub.core.scoping import Scope, ScopedQuerySet
+from ruralhub.core.validators import (
+    AMOUNT_VALIDATORS,
+    COUNT_VALIDATORS,
+    MAX_AMOUNT,
+    REASON_MAX_LENGTH,
+    STAFF_VALIDATORS,
+    VILLAGERS_VALIDATORS,
+    validate_latitude,
+    validate_longitude,
+    validate_no_nul,
+    validate_not_future,
+    validate_phone,
+)
 
 from .choices import (
     HostType,
@@ -32,8 +45,8 @@ def validate_photo_size(file) -> None:
 class Station(models.Model):
     """A county centre, township station or village point of the three-level service network."""
 
-    code = models.CharField(_("站点编号"), max_length=30, unique=True)
-    name = models.CharField(_("站点名称"), max_length=100)
+    code = models.CharField(_("站点编号"), max_length=30, unique=True, validators=[validate_no_nul])
+    name = models.CharField(_("站点名称"), max_length=100, validators=[validate_no_nul])
     level = models.CharField(_("层级"), max_length=20, choices=StationLevel.choices)
     division = models.ForeignKey(
         "regions.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="stations"
@@ -50,12 +63,12 @@ class Station(models.Model):
         on_delete=models.PROTECT,
         related_name="stations",
     )
-    operator_name = models.CharField(_("负责人"), max_length=50, blank=True)
-    operator_phone = models.CharField(_("负责人电话"), max_length=20, blank=True)
-    address = models.CharField(_("地址"), max_length=200, blank=True)
+    operator_name = models.CharField(_("负责人"), max_length=50, blank=True, validators=[validate_no_nul])
+    operator_phone = models.CharField(_("负责人电话"), max_length=20, blank=True, validators=[validate_phone])
+    address = models.CharField(_("地址"), max_length=200, blank=True, validators=[validate_no_nul])
     status = models.CharField(_("状态"), max_length=12, choices=StationStatus.choices, default=StationStatus.PLANNED)
     status_since = models.DateField(_("状态起始日"), null=True, blank=True)
-    opened_on = models.DateField(_("开业日期"), null=True, blank=True)
+    opened_on = models.DateField(_("开业日期"), null=True, blank=True, validators=[validate_not_future])
     is_demonstration = models.BooleanField(_("示范站点"), default=False)
     is_central_funded = models.BooleanField(_("中央资金支持"), default=False)
     sign_photo = models.FileField(
@@ -64,10 +77,14 @@ class Station(models.Model):
         blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"]), validate_photo_size],
     )
-    opening_hours = models.CharField(_("营业时间"), max_length=50, blank=True)
-    staff_count = models.PositiveSmallIntegerField(_("运营人员数"), default=0)
-    lat = models.DecimalField(_("纬度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True)
-    lng = models.DecimalField(_("经度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True)
+    opening_hours = models.CharField(_("营业时间"), max_length=50, blank=True, validators=[validate_no_nul])
+    staff_count = models.PositiveSmallIntegerField(_("运营人员数"), default=0, validators=STAFF_VALIDATORS)
+    lat = models.DecimalField(
+        _("纬度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_latitude]
+    )
+    lng = models.DecimalField(
+        _("经度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_longitude]
+    )
     replaced_by = models.ForeignKey(
         "self", verbose_name=_("接替站点"), null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
     )
@@ -107,7 +124,7 @@ class StationStatusChange(models.Model):
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="status_changes")
     status = models.CharField(_("状态"), max_length=12, choices=StationStatus.choices)
     effective_on = models.DateField(_("生效日期"))
-    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    reason = models.CharField(_("原因"), max_length=REASON_MAX_LENGTH, blank=True, validators=[validate_no_nul])
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -129,15 +146,17 @@ class ServiceRecord(models.Model):
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="records")
     kind = models.CharField(_("服务"), max_length=20, choices=RecordKind.choices)
-    occurred_on = models.DateField(_("日期"))
-    count = models.PositiveIntegerField(_("次数/件数"), default=1)
-    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2, default=0)
-    villagers = models.PositiveIntegerField(_("服务人数"), default=1)
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    occurred_on = models.DateField(_("日期"), validators=[validate_not_future])
+    count = models.PositiveIntegerField(_("次数/件数"), default=1, validators=COUNT_VALIDATORS)
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=12, decimal_places=2, default=0, validators=AMOUNT_VALIDATORS
+    )
+    villagers = models.PositiveIntegerField(_("服务人数"), default=1, validators=VILLAGERS_VALIDATORS)
+    note = models.CharField(_("备注"), max_length=200, blank=True, validators=[validate_no_nul])
     # Above the county's flag value (ReviewRule.flag_count / flag_amount): shown to the approver.
     flagged = models.BooleanField(_("异常提醒"), default=False)
     # Set by the phone for each tap, so a retried submission is stored once.
-    client_id = models.CharField(_("客户端编号"), max_length=64)
+    client_id = models.CharField(_("客户端编号"), max_length=64, validators=[validate_no_nul])
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -159,11 +178,15 @@ class CheckIn(models.Model):
     """考勤: the operator opens the station; one a day."""
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="check_ins")
-    day = models.DateField(_("日期"))
+    day = models.DateField(_("日期"), validators=[validate_not_future])
     at = models.DateTimeField(_("签到时间"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lat = models.DecimalField(
+        _("纬度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_latitude]
+    )
+    lng = models.DecimalField(
+        _("经度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_longitude]
+    )
 
     scope = Scope(division="station__division", organisation="station__host")
     objects = ScopedQuerySet.as_manager()
@@ -231,7 +254,7 @@ class ReportEvent(models.Model):
     action = models.CharField(_("操作"), max_length=10, choices=ReportAction.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     at = models.DateTimeField(_("时间"))
-    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    reason = models.CharField(_("原因"), max_length=REASON_MAX_LENGTH, blank=True, validators=[validate_no_nul])
 
     class Meta:
         verbose_name = _("月报审核记录")
@@ -255,25 +278,21 @@ class ReviewRule(models.Model):
     require_accepted_report = models.BooleanField(_("要求月报经县级确认"), default=True)
     # Limits on one tap, set by the county: above the cap a tap is refused; above the flag it is stored
     # but marked, and the approver sees it before approving the month.
-    max_count = models.PositiveIntegerField(
-        _("单条记录次数上限"), default=1000, validators=[MinValueValidator(1), MaxValueValidator(10000)]
-    )
-    flag_count = models.PositiveIntegerField(
-        _("单条记录次数提醒值"), default=100, validators=[MinValueValidator(1), MaxValueValidator(10000)]
-    )
+    max_count = models.PositiveIntegerField(_("单条记录次数上限"), default=1000, validators=COUNT_VALIDATORS)
+    flag_count = models.PositiveIntegerField(_("单条记录次数提醒值"), default=100, validators=COUNT_VALIDATORS)
     max_amount = models.DecimalField(
         _("单条记录金额上限（元）"),
         max_digits=12,
         decimal_places=2,
         default=Decimal("200000"),
-        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("10000000"))],
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(MAX_AMOUNT)],
     )
     flag_amount = models.DecimalField(
         _("单条记录金额提醒值（元）"),
         max_digits=12,
         decimal_places=2,
         default=Decimal("5000"),
-        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("10000000"))],
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(MAX_AMOUNT)],
     )
 
     scope = Scope(division="county", readable_from_below=True)
@@ -293,13 +312,13 @@ class ReviewDecision(models.Model):
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="review_decisions")
     decision = models.CharField(_("决定"), max_length=10, choices=ReviewDecisionKind.choices)
-    reason = models.CharField(_("理由"), max_length=300)
+    reason = models.CharField(_("理由"), max_length=REASON_MAX_LENGTH, validators=[validate_no_nul])
     rectify_by = models.DateField(_("整改期限"), null=True, blank=True)
     replacement = models.ForeignKey(
         Station, verbose_name=_("增补站点"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    decided_on = models.DateField(_("决定日期"))
+    decided_on = models.DateField(_("决定日期"), validators=[validate_not_future])
 
     scope = Scope(division="station__division", organisation="station__host")
     objects = ScopedQuerySet.as_manager()

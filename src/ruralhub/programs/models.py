@@ -1,9 +1,11 @@
 from decimal import Decimal
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ruralhub.core.scoping import Scope, ScopedQuerySet
+from ruralhub.core.validators import validate_no_nul
 
 from .choices import Comparator, FundSource
 
@@ -14,10 +16,10 @@ class Program(models.Model):
     county = models.ForeignKey(
         "regions.Division", verbose_name=_("县"), on_delete=models.PROTECT, related_name="programs"
     )
-    name = models.CharField(_("项目名称"), max_length=200)
+    name = models.CharField(_("项目名称"), max_length=200, validators=[validate_no_nul])
     batch_year = models.PositiveSmallIntegerField(_("示范批次（年）"))
-    plan_title = models.CharField(_("实施方案"), max_length=300)
-    plan_source = models.CharField(_("方案文件"), max_length=100, blank=True)
+    plan_title = models.CharField(_("实施方案"), max_length=300, validators=[validate_no_nul])
+    plan_source = models.CharField(_("方案文件"), max_length=100, blank=True, validators=[validate_no_nul])
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     planned_poverty_villages = models.PositiveIntegerField(_("方案所列贫困村数"), default=0)
@@ -41,7 +43,7 @@ class Program(models.Model):
 
 class Phase(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="phases")
-    name = models.CharField(_("阶段"), max_length=100)
+    name = models.CharField(_("阶段"), max_length=100, validators=[validate_no_nul])
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
 
@@ -59,8 +61,10 @@ class Fund(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="funds")
     source = models.CharField(_("资金来源"), max_length=20, choices=FundSource.choices)
-    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
-    citation = models.TextField(_("方案原文"), blank=True)
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    citation = models.TextField(_("方案原文"), blank=True, validators=[validate_no_nul])
 
     class Meta:
         verbose_name = _("资金计划")
@@ -80,16 +84,16 @@ class Target(models.Model):
     """One number a plan sets: indicator, comparator, value, and the plan's own sentence."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="targets")
-    key = models.CharField(_("指标"), max_length=80)
+    key = models.CharField(_("指标"), max_length=80, validators=[validate_no_nul])
     comparator = models.CharField(_("比较"), max_length=2, choices=Comparator.choices)
     value = models.DecimalField(_("目标值"), max_digits=16, decimal_places=4)
-    unit = models.CharField(_("计量单位"), max_length=20)
-    label = models.CharField(_("目标"), max_length=300)
+    unit = models.CharField(_("计量单位"), max_length=20, validators=[validate_no_nul])
+    label = models.CharField(_("目标"), max_length=300, validators=[validate_no_nul])
     division = models.ForeignKey(
         "regions.Division", verbose_name=_("适用区划"), null=True, blank=True, on_delete=models.PROTECT
     )
-    qualifier = models.CharField(_("细分"), max_length=50, blank=True)
-    citation = models.TextField(_("方案原文"))
+    qualifier = models.CharField(_("细分"), max_length=50, blank=True, validators=[validate_no_nul])
+    citation = models.TextField(_("方案原文"), validators=[validate_no_nul])
     position = models.PositiveIntegerField(_("顺序"), default=0)
 
     scope = Scope(division="program__county", readable_from_below=True)

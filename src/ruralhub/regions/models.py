@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ruralhub.core.scoping import Scope, ScopedQuerySet
+from ruralhub.core.validators import validate_latitude, validate_longitude, validate_no_nul
 
 from .choices import Kind, Level, PovertyStatus
 
@@ -53,7 +54,7 @@ class Division(models.Model):
 
     # The code is the key, so "within a division" is a prefix match on the foreign key column itself.
     code = models.CharField(_("统计用区划代码"), max_length=12, primary_key=True)
-    name = models.CharField(_("名称"), max_length=100)
+    name = models.CharField(_("名称"), max_length=100, validators=[validate_no_nul])
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
@@ -63,8 +64,12 @@ class Division(models.Model):
     poverty_status = models.CharField(
         _("贫困村"), max_length=12, choices=PovertyStatus.choices, blank=True, default=PovertyStatus.NONE
     )
-    lat = models.DecimalField(_("纬度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True)
-    lng = models.DecimalField(_("经度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lat = models.DecimalField(
+        _("纬度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_latitude]
+    )
+    lng = models.DecimalField(
+        _("经度 (GCJ-02)"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_longitude]
+    )
 
     scope = Scope(division="")
     objects = DivisionQuerySet.as_manager()
