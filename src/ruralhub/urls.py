@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from ruralhub.api import api
+from ruralhub.core.api import not_found as api_not_found
 from ruralhub.dashboard import views as dashboard_views
 
 urlpatterns = [
@@ -15,5 +16,6 @@ urlpatterns = [
     path("programs/", include("ruralhub.programs.urls")),
     path("network/", include("ruralhub.network.urls")),
     path("api/", api.urls),
+    re_path(r"^api(/|$)", api_not_found),  # no HTML 404 page under /api/: unknown paths and malformed ids
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,7 @@
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from ruralhub.core.api import InputSchema
+from ruralhub.core.api import InputSchema, PatchSchema
 from ruralhub.core.privacy import phone_for
 from ruralhub.core.scoping import get_visible_or_404
 
@@ -35,7 +35,7 @@ class OrganisationIn(InputSchema):
     is_active: bool = True
 
 
-class OrganisationPatch(InputSchema):
+class OrganisationPatch(PatchSchema):
     name: str | None = None
     kind: OrganisationKind | None = None
     credit_code: str | None = None

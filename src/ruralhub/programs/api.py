@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
+from ruralhub.core.api import IsoDate
 from ruralhub.core.dates import LATEST
 from ruralhub.core.indicators import Period
 from ruralhub.core.scoping import get_visible_or_404
@@ -43,7 +44,7 @@ def list_programs(request):
 
 
 @router.get("/{int:pk}/progress", response=list[ProgressOut])
-def program_progress(request, pk: int, as_of: date | None = None):
+def program_progress(request, pk: int, as_of: IsoDate | None = None):
     """Every target with its live value and status (met / not_met / no_data)."""
     program = get_visible_or_404(Program, request.auth, pk=pk)
     period = Period(program.starts_on, min(max(program.starts_on, as_of), LATEST)) if as_of else None
