@@ -6,10 +6,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
-from ruralhub.core.dates import month_start
-from ruralhub.core.scoping import is_system, may
+from ruralhub.core.dates import month_start, next_month
+from ruralhub.core.scoping import require
 
 from ..choices import (
     MONEY_KINDS,
@@ -17,26 +18,29 @@ from ..choices import (
     RecordKind,
     ReportStatus,
     Service,
-    StationStatus,
 )
 from ..models import (
     CheckIn,
     MonthlyReport,
+    ReviewRule,
     ServiceRecord,
     Station,
 )
-from .stations import operating_on
+from .stations import locked_station, operating_on
+
+# What a month's report can hold (MonthlyReport: positive integers, 14-digit yuan amounts).
+MAX_MONTH_COUNT = 2_147_483_647
+MAX_MONTH_AMOUNT = Decimal("999999999999.99")
 
 
-def _station_for(actor, station_or_id, model, action: str) -> Station:
-    """The station ``actor`` acts at: in their view scope, with the role's permission on ``model``."""
-    if not may(actor, model, action):
-        raise ValidationError({"station": f"您没有{model._meta.verbose_name}的{action}权限"})
-    station_id = station_or_id.pk if isinstance(station_or_id, Station) else station_or_id
-    station = Station.objects.visible_to(actor).filter(pk=station_id).first()
-    if station is None:
-        raise ValidationError({"station": "该站点不存在或不是您负责的站点"})
-    return station
+def station_for(actor, station_or_id, model, action: str) -> Station:
+    """The station ``actor`` acts at, locked: the role may ``action`` ``model`` and the station is in view scope.
+
+    Recording, submitting a month and checking in all lock the station row, so a month's records and its
+    report's figures cannot pass each other.
+    """
+    require(actor, model, action)
+    return require(actor, locked_station(station_or_id))
 
 
 def _locked_months(station: Station, months: set[date]) -> set[date]:
@@ -55,7 +59,13 @@ class RecordResult:
     duplicates: int = 0
 
 
-def _parse_record(index: int, row: dict, offered: set[str], today: date) -> ServiceRecord:
+def tap_limits(station: Station) -> ReviewRule:
+    """The county's limits on one tap (its review rule, or the defaults while it has none)."""
+    county = station.division_id[:6]
+    return ReviewRule.objects.filter(county_id=county).first() or ReviewRule(county_id=county)
+
+
+def _parse_record(index: int, row: dict, offered: set[str], today: date, limits: ReviewRule) -> ServiceRecord:
     prefix = f"第{index}条"
     errors = {}
     kind = row.get("kind")
@@ -85,9 +95,20 @@ def _parse_record(index: int, row: dict, offered: set[str], today: date) -> Serv
     amount = amount.quantize(Decimal("0.01")) if "amount" not in errors else amount
     if kind in MONEY_KINDS and amount == 0 and "amount" not in errors:
         errors["amount"] = f"{prefix}：{RecordKind(kind).label}需要填写金额"
+    if "count" not in errors and count > limits.max_count:
+        errors["count"] = f"{prefix}：次数{count}超过本县单条记录上限{limits.max_count}"
+    if "amount" not in errors and amount > limits.max_amount:
+        errors["amount"] = f"{prefix}：金额{amount}元超过本县单条记录上限{limits.max_amount}元"
     client_id = str(row.get("client_id") or "").strip()
     if not client_id or len(client_id) > 64:
         errors["client_id"] = f"{prefix}：缺少客户端编号（client_id，1–64个字符）"
+    elif "\x00" in client_id:
+        errors["client_id"] = f"{prefix}：客户端编号不能包含NUL字符"
+    note = str(row.get("note") or "").strip()
+    if "\x00" in note:
+        errors["note"] = f"{prefix}：备注不能包含NUL字符"
+    elif len(note) > 200:
+        errors["note"] = f"{prefix}：备注不能超过200个字符"
     villagers = row.get("villagers", count if isinstance(count, int) else 1)
     if not isinstance(villagers, int) or isinstance(villagers, bool) or not 0 <= villagers <= 100000:
         errors["villagers"] = f"{prefix}：服务人数应为0到100000的整数"
@@ -97,10 +118,11 @@ def _parse_record(index: int, row: dict, offered: set[str], today: date) -> Serv
         kind=kind,
         occurred_on=occurred_on,
         count=count,
-        amount=amount.quantize(Decimal("0.01")),
+        amount=amount,
         villagers=villagers,
-        note=str(row.get("note") or "")[:200],
+        note=note,
         client_id=client_id,
+        flagged=count > limits.flag_count or amount > limits.flag_amount,
     )
 
 
@@ -109,16 +131,17 @@ def record_services(actor, station, rows: list[dict], today: date | None = None)
     """Store a batch of taps from the operator's phone; all or nothing, and each client_id only once.
 
     Each row: kind, count (default 1), amount (yuan, for 代购/代销), occurred_on (default today),
-    villagers, note, client_id. A month already submitted or approved takes no new records.
+    villagers, note, client_id. A month already submitted or approved takes no new records. A tap above
+    the county's cap is refused; one above its reminder value is stored flagged for the approver.
     """
-    if not is_system(actor):
-        station = _station_for(actor, station, ServiceRecord, "add")
+    station = station_for(actor, station, ServiceRecord, "add")
     today = today or timezone.localdate()
     offered = set(station.services.values_list("service", flat=True))
+    limits = tap_limits(station)
     records, errors = [], {}
     for index, row in enumerate(rows, start=1):
         try:
-            records.append(_parse_record(index, row, offered, today))
+            records.append(_parse_record(index, row, offered, today, limits))
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 errors.setdefault(key, []).extend(messages)
@@ -142,8 +165,33 @@ def record_services(actor, station, rows: list[dict], today: date | None = None)
         record.station = station
         record.recorded_by = actor if getattr(actor, "pk", None) else None
         fresh.append(record)
+    _check_month_totals(station, fresh)
     created = _insert_records(fresh)
     return RecordResult(created=created, duplicates=len(records) - created)
+
+
+def _check_month_totals(station: Station, records: list[ServiceRecord]) -> None:
+    """A month's totals must fit its report, or the month could never be submitted."""
+    for month in sorted({month_start(r.occurred_on) for r in records}):
+        new = [r for r in records if month_start(r.occurred_on) == month]
+        stored = ServiceRecord.objects.filter(
+            station=station, occurred_on__gte=month, occurred_on__lt=next_month(month)
+        ).aggregate(
+            count=Sum("count"),
+            villagers=Sum("villagers"),
+            purchase=Sum("amount", filter=Q(kind=RecordKind.PURCHASE)),
+            sale=Sum("amount", filter=Q(kind=RecordKind.SALE)),
+        )
+        count = (stored["count"] or 0) + sum(r.count for r in new)
+        villagers = (stored["villagers"] or 0) + sum(r.villagers for r in new)
+        amounts = {
+            kind: Decimal(str(stored[key] or 0)) + sum((r.amount for r in new if r.kind == kind), Decimal(0))
+            for key, kind in (("purchase", RecordKind.PURCHASE), ("sale", RecordKind.SALE))
+        }
+        if count > MAX_MONTH_COUNT or villagers > MAX_MONTH_COUNT:
+            raise ValidationError({"count": f"{month:%Y年%m月}的服务次数合计超出月报能容纳的范围，请核对"})
+        if any(total > MAX_MONTH_AMOUNT for total in amounts.values()):
+            raise ValidationError({"amount": f"{month:%Y年%m月}的金额合计超出月报能容纳的范围，请核对"})
 
 
 RECORD_COLUMNS = (
@@ -155,6 +203,7 @@ RECORD_COLUMNS = (
     "villagers",
     "note",
     "client_id",
+    "flagged",
     "recorded_by",
     "created_at",
 )
@@ -200,6 +249,7 @@ def _insert_records(records: list[ServiceRecord]) -> int:
                     r.villagers,
                     r.note,
                     r.client_id,
+                    r.flagged,
                     r.recorded_by_id,
                     now,
                 ]
@@ -215,7 +265,7 @@ def _insert_records(records: list[ServiceRecord]) -> int:
 @transaction.atomic
 def check_in(actor, station, at: datetime | None = None, lat=None, lng=None) -> tuple[CheckIn, bool]:
     """考勤 when the station opens; checking in twice on one day keeps the first. Returns (check-in, created)."""
-    station = _station_for(actor, station, CheckIn, "add")
+    station = station_for(actor, station, CheckIn, "add")
     for name, value, bound in (("lat", lat, 90), ("lng", lng, 180)):
         if value is not None and not (
             isinstance(value, (int, float, Decimal)) and -bound <= Decimal(str(value)) <= bound
@@ -225,10 +275,11 @@ def check_in(actor, station, at: datetime | None = None, lat=None, lng=None) -> 
     lng = None if lng is None else Decimal(str(lng)).quantize(Decimal("0.000001"))
     at = at or timezone.now()
     day = timezone.localtime(at).date()
-    if station.status != StationStatus.OPERATING:
-        raise ValidationError({"station": f"站点状态为“{station.get_status_display()}”，不能签到"})
+    by = actor if getattr(actor, "pk", None) else None
+    if not operating_on(station, day):  # the status history decides, as it does for records
+        raise ValidationError({"station": f"站点{day}不在运营中（当前为“{station.get_status_display()}”），不能签到"})
     try:
         with transaction.atomic():
-            return CheckIn.objects.create(station=station, day=day, at=at, user=actor, lat=lat, lng=lng), True
+            return CheckIn.objects.create(station=station, day=day, at=at, user=by, lat=lat, lng=lng), True
     except IntegrityError:
         return CheckIn.objects.get(station=station, day=day), False

@@ -7,10 +7,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.http import Http404
 from django.utils import timezone
 
 from ruralhub.core.dates import month_start, next_month
-from ruralhub.core.scoping import may
+from ruralhub.core.scoping import may, require
 
 from ..choices import (
     RecordKind,
@@ -23,8 +24,9 @@ from ..models import (
     ServiceRecord,
     Station,
 )
-from .records import _station_for
+from .records import station_for
 from .stations import operating_periods
+from .text import checked_text
 
 # 耿马: 每月25日前报送上月数据 — a month's report is due on the 25th of the next month.
 REPORT_DUE_DAY = 25
@@ -62,34 +64,44 @@ def _apply_figures(report: MonthlyReport, by_kind: dict) -> None:
     report.villagers_served = sum(v["villagers"] for v in by_kind.values())
 
 
+@transaction.atomic
 def draft_report(station: Station, month: date) -> MonthlyReport:
     """This month's figures as they stand, stored as an unsubmitted report (no state change if locked)."""
-    month = month_start(month)
-    report, _created = MonthlyReport.objects.get_or_create(
-        station=station, month=month, defaults={"due_on": due_date(month)}
-    )
+    report = _locked_month(station, month_start(month))
     if not report.is_locked:
         _apply_figures(report, month_figures(station, month))
         report.save()
     return report
 
 
-def _report_for(actor, report_or_id, action: str) -> MonthlyReport:
-    report_id = report_or_id.pk if isinstance(report_or_id, MonthlyReport) else report_or_id
-    report = MonthlyReport.objects.visible_to(actor, action).select_related("station").filter(pk=report_id).first()
+def _locked_month(station: Station, month: date) -> MonthlyReport:
+    report, _created = MonthlyReport.objects.get_or_create(
+        station=station, month=month, defaults={"due_on": due_date(month)}
+    )
+    return MonthlyReport.objects.select_for_update().get(pk=report.pk)
+
+
+def _locked_report(actor, report_or_id, action: str) -> MonthlyReport:
+    """The report's row, locked and read afresh, if ``actor`` may ``action`` it (404 outside scope, else 403)."""
+    report = MonthlyReport.objects.select_for_update().filter(pk=getattr(report_or_id, "pk", report_or_id)).first()
     if report is None:
-        raise ValidationError({"report": "该月报不存在或不在您的审核范围内"})
-    return report
+        raise Http404
+    return require(actor, report, action)
 
 
 def _event(report, action, actor, reason="", at=None):
-    ReportEvent.objects.create(report=report, action=action, user=actor, reason=reason, at=at or timezone.now())
+    user = actor if getattr(actor, "pk", None) else None
+    ReportEvent.objects.create(report=report, action=action, user=user, reason=reason, at=at or timezone.now())
 
 
 @transaction.atomic
 def submit_report(actor, station, month: date, at: datetime | None = None) -> MonthlyReport:
-    """The operator submits a month (not a future or the current unfinished month is fine, a future one is not)."""
-    station = _station_for(actor, station, MonthlyReport, "submit")
+    """The operator submits a month (the current unfinished month is fine, a future one is not).
+
+    The station row is locked first, as ``record_services`` does, so no record slips in between the
+    figures being taken and the month being locked.
+    """
+    station = station_for(actor, station, MonthlyReport, "submit")
     at = at or timezone.now()
     month = month_start(month)
     if month > month_start(timezone.localtime(at).date()):
@@ -112,7 +124,7 @@ def submit_report(actor, station, month: date, at: datetime | None = None) -> Mo
 @transaction.atomic
 def approve_report(actor, report, at: datetime | None = None) -> MonthlyReport:
     """The township officer approves a submitted month; it is then locked."""
-    report = _report_for(actor, report, "approve")
+    report = _locked_report(actor, report, "approve")
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError({"status": f"只有已报送的月报才能审核，当前为“{report.get_status_display()}”"})
     report.status = ReportStatus.APPROVED
@@ -124,7 +136,7 @@ def approve_report(actor, report, at: datetime | None = None) -> MonthlyReport:
 @transaction.atomic
 def accept_report(actor, report, at: datetime | None = None) -> MonthlyReport:
     """The county office accepts a month the township approved."""
-    report = _report_for(actor, report, "accept")
+    report = _locked_report(actor, report, "accept")
     if report.status != ReportStatus.APPROVED:
         raise ValidationError({"status": f"只有乡镇已审核的月报才能确认，当前为“{report.get_status_display()}”"})
     report.status = ReportStatus.ACCEPTED
@@ -134,22 +146,20 @@ def accept_report(actor, report, at: datetime | None = None) -> MonthlyReport:
 
 
 @transaction.atomic
-def return_report(actor, report, reason: str) -> MonthlyReport:
+def return_report(actor, report, reason: str, at: datetime | None = None) -> MonthlyReport:
     """A higher level sends a month back with a reason (the township a submitted one; the county any)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "退回必须说明原因"})
+    reason = checked_text("reason", "退回原因", reason, 300, required="退回必须说明原因")
     if may(actor, MonthlyReport, "accept"):
-        report = _report_for(actor, report, "accept")
+        report = _locked_report(actor, report, "accept")
         allowed = {ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.ACCEPTED}
     else:
-        report = _report_for(actor, report, "approve")
+        report = _locked_report(actor, report, "approve")
         allowed = {ReportStatus.SUBMITTED}
     if report.status not in allowed:
         raise ValidationError({"status": f"当前为“{report.get_status_display()}”，您不能退回"})
     report.status = ReportStatus.RETURNED
     report.save(update_fields=["status"])
-    _event(report, ReportAction.RETURN, actor, reason=reason)
+    _event(report, ReportAction.RETURN, actor, reason=reason, at=at)
     return report
 
 

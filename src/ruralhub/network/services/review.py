@@ -10,7 +10,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ruralhub.core.dates import month_start, next_month
-from ruralhub.core.scoping import may
+from ruralhub.core.scoping import require
 
 from ..choices import (
     ReportStatus,
@@ -25,8 +25,8 @@ from ..models import (
     ServiceRecord,
     Station,
 )
-from .records import _station_for
-from .stations import change_status
+from .stations import change_status, check_replacement, history_by, locked_station
+from .text import checked_text
 
 
 def review_rule(county_code: str) -> ReviewRule:
@@ -34,15 +34,35 @@ def review_rule(county_code: str) -> ReviewRule:
     return rule
 
 
+RULE_FIELDS = (
+    "months",
+    "min_services",
+    "require_accepted_report",
+    "max_count",
+    "flag_count",
+    "max_amount",
+    "flag_amount",
+)
+
+
 @transaction.atomic
 def save_review_rule(actor, rule: ReviewRule, data: dict) -> ReviewRule:
-    """The county office sets its review rule (1–24 months, a monthly minimum, whether acceptance counts)."""
-    if not ReviewRule.objects.filter(pk=rule.pk).visible_to(actor, "change").exists():
-        raise ValidationError("只有县电商办可以修改考核规则")
-    for name in ("months", "min_services", "require_accepted_report"):
+    """The county office sets its review rule (1–24 months, a monthly minimum, whether acceptance counts)
+    and its limits on one tap (a cap that refuses, a lower value that flags)."""
+    require(actor, rule, "change", "只有县电商办可以修改考核规则")
+    rule = ReviewRule.objects.select_for_update().get(pk=rule.pk)
+    for name in RULE_FIELDS:
         if name in data:
             setattr(rule, name, data[name])
     rule.full_clean()
+    errors = {}
+    if rule.flag_count > rule.max_count:
+        errors["flag_count"] = f"提醒值不能大于上限{rule.max_count}"
+    if rule.flag_amount > rule.max_amount:
+        errors["flag_amount"] = f"提醒值不能大于上限{rule.max_amount}元"
+    if errors:
+        raise ValidationError(errors)
+    history_by(rule, actor, "修改考核规则")
     rule.save()
     return rule
 
@@ -114,25 +134,27 @@ def decide_review(
     replacement: Station | None = None,
     today: date | None = None,
 ) -> ReviewDecision:
-    """Record the county office's decision; closing a station also closes it in the status history."""
-    if not may(actor, ReviewDecision, "add"):
-        raise ValidationError("只有县电商办可以作出站点考核决定")
-    station = _station_for(actor, station, ReviewDecision, "add")
+    """Record the county office's decision; closing a station also closes it in the status history.
+
+    The station row is locked, so two decisions at once queue and the second sees the first's outcome.
+    """
+    require(actor, ReviewDecision, "add", "只有县电商办可以作出站点考核决定")
+    station = require(actor, locked_station(station))
     today = today or timezone.localdate()
     if decision not in ReviewDecisionKind.values:
         raise ValidationError({"decision": f"未知的决定“{decision}”"})
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "请说明理由"})
+    reason = checked_text("reason", "理由", reason, 300, required="请说明理由")
     if decision == ReviewDecisionKind.RECTIFY and (rectify_by is None or rectify_by <= today):
         raise ValidationError({"rectify_by": "限期整改须指定今天以后的整改期限"})
+    replacement = check_replacement(actor, station, replacement, "replacement")
     if decision == ReviewDecisionKind.CLOSE:
-        change_status(actor, station, StationStatus.CLOSED, today, reason, replacement=replacement)
+        change_status(actor, station, StationStatus.CLOSED, today, f"考核决定：{reason}"[:200], replacement=replacement)
     return ReviewDecision.objects.create(
         station=station,
         decision=decision,
-        reason=reason.strip(),
+        reason=reason,
         rectify_by=rectify_by,
         replacement=replacement,
-        decided_by=actor,
+        decided_by=actor if getattr(actor, "pk", None) else None,
         decided_on=today,
     )

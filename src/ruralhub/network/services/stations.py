@@ -4,11 +4,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
-from ruralhub.core.scoping import is_system, may
+from ruralhub.accounts.models import Organisation
+from ruralhub.core.scoping import is_system, require
 from ruralhub.programs.models import Program
 from ruralhub.regions.choices import Level
 from ruralhub.regions.models import Division
@@ -24,6 +26,7 @@ from ..models import (
     StationService,
     StationStatusChange,
 )
+from .text import checked_text
 
 # Where each level of station must stand.
 LEVEL_DIVISION = {
@@ -141,30 +144,117 @@ def next_station_code(division: Division) -> str:
     return f"{prefix}{max(numbers, default=0) + 1}"
 
 
+def locked_station(station_or_id) -> Station:
+    """The station's row, locked until the transaction ends and read afresh (another writer may just have changed it).
+
+    Every change of a station, its status, its records and its months takes this lock first, so they queue.
+    """
+    station = Station.objects.select_for_update().filter(pk=getattr(station_or_id, "pk", station_or_id)).first()
+    if station is None:
+        raise Http404
+    return station
+
+
+def _host(actor, value, current_id) -> Organisation | None:
+    """承办单位: an organisation the actor may see (an unchanged host is kept as it is)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, Organisation):
+        host = value
+    else:
+        try:
+            host = Organisation.objects.filter(pk=value).first()
+        except (TypeError, ValueError):
+            host = None
+    if host is not None and host.pk == current_id:
+        return host
+    if host is None or not (is_system(actor) or Organisation.objects.visible_to(actor).filter(pk=host.pk).exists()):
+        raise ValidationError({"host": "所选承办单位不存在或不在您的管辖范围内"})
+    return host
+
+
+def check_replacement(actor, station: Station, value, field: str) -> Station | None:
+    """接替/增补站点: a station the actor may see, in the same county, not closed, not the station itself."""
+    if value is None:
+        return None
+    pk = getattr(value, "pk", value)
+    replacement = Station.objects.visible_to(actor).filter(pk=pk).first() if pk is not None else None
+    if replacement is None:
+        raise ValidationError({field: "所选站点不存在或不在您的管辖范围内"})
+    if replacement.pk == station.pk:
+        raise ValidationError({field: "接替站点不能是本站点"})
+    if replacement.division_id[:6] != station.division_id[:6]:
+        raise ValidationError({field: f"“{replacement.name}”不在本县"})
+    if replacement.status == StationStatus.CLOSED:
+        raise ValidationError({field: f"“{replacement.name}”已关闭，不能接替"})
+    return replacement
+
+
+CODE_TAKEN = "站点编号已被使用"  # the same answer whether the other station is in the actor's scope or not
+
+
+def _check_code(actor, station: Station, old_code: str) -> None:
+    """A code led by digits is a division code: it must lie in the actor's division, as generated codes do."""
+    if station.code == old_code:
+        return
+    prefix = "" if is_system(actor) else (actor.division_id or "")
+    if prefix and station.code[:1].isdigit() and not station.code.startswith(prefix):
+        raise ValidationError({"code": f"以区划代码开头的站点编号须在您的辖区（{prefix}）内"})
+    if Station.objects.filter(code=station.code).exclude(pk=station.pk).exists():
+        raise ValidationError({"code": CODE_TAKEN})
+
+
+def history_by(station: Station, actor, reason: str) -> None:
+    """Who changes the station and why, for its simple-history row (None for SYSTEM: no one signed in)."""
+    station._history_user = actor if getattr(actor, "pk", None) else None
+    station._change_reason = reason
+
+
+# Written by change_status only, under the row lock; save_station leaves them as they are.
+STATUS_FIELDS = ("status", "status_since", "replaced_by")
+
+
 @transaction.atomic
-def save_station(actor, data: dict, instance: Station | None = None, *, services=None, served_villages=None) -> Station:
+def save_station(
+    actor,
+    data: dict,
+    instance: Station | None = None,
+    *,
+    services=None,
+    served_villages=None,
+    reason: str = "",
+) -> Station:
     """Create or update a station on behalf of ``actor``; raises ValidationError naming the field.
 
     ``services`` is a list of Service values; ``served_villages`` a list of villages (or codes) and
-    defaults to the village point's own village.
+    defaults to the village point's own village; ``reason`` goes into the station's change history.
     """
     unknown = set(data) - STATION_FIELDS
     if unknown:
         raise ValidationError({f: "不是服务站点的字段" for f in sorted(unknown)})
     if instance is None:
-        if not may(actor, Station, "add"):
-            raise ValidationError("您没有登记服务站点的权限")
+        require(actor, Station, "add", "您没有登记服务站点的权限")
         station = Station()
     else:
-        if not Station.objects.filter(pk=instance.pk).visible_to(actor, "change").exists():
-            raise ValidationError("您没有修改该站点的权限")
+        require(actor, instance, "change", "您没有修改该站点的权限")
+        if "status_since" in data:
+            raise ValidationError({"status_since": "状态起始日随状态变更而定，不能直接修改"})
         station = instance
+        locked = locked_station(instance)
+        for name in STATUS_FIELDS:
+            setattr(station, name, getattr(locked, name))
+    old_code, old_host = station.code, station.host_id
     values = dict(data)
+    for name, value in values.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationError({name: f"{Station._meta.get_field(name).verbose_name}不能包含NUL字符"})
     if "division" in values:
         code = values["division"]
         values["division"] = _division(code)
         if values["division"] is None:
             raise ValidationError({"division": f"区划代码“{code}”不存在"})
+    if "host" in values:
+        values["host"] = _host(actor, values["host"], old_host)
     for name in ("lat", "lng"):
         if values.get(name) is not None:
             try:
@@ -176,22 +266,39 @@ def save_station(actor, data: dict, instance: Station | None = None, *, services
     if station.level not in StationLevel.values:
         raise ValidationError({"level": f"未知的站点层级“{station.level}”"})
     validate_station_place(station.level, station.division if station.division_id else None)
-    if not station.code:
-        station.code = next_station_code(station.division)
     if not Division.objects.filter(pk=station.division_id).visible_to(actor).exists():
         raise ValidationError({"division": "所选区划不在您的管辖范围内"})
+    if not station.code:
+        station.code = next_station_code(station.division)  # inside the division, so inside the actor's
+    _check_code(actor, station, old_code)
     offered = _services(services) if services is not None else None
     if served_villages is not None:
         served = _served_villages(station, served_villages, actor)  # newly chosen villages: must be in scope
     else:
         served = _served_villages(station, None if instance is None else list(instance.served_villages.all()))
     validate_central_funding(station, served)
-    station.full_clean(exclude=["served_villages", "replaced_by"])
     is_new = station.pk is None
     if is_new:
         station.status = StationStatus.PLANNED
         station.status_since = station.status_since or timezone.localdate()
-    station.save()
+        if station.status_since > timezone.localdate():
+            raise ValidationError({"status_since": "登记日期不能晚于今天"})
+    station.full_clean(exclude=["served_villages", "replaced_by", "code"])
+    history_by(station, actor, reason or ("登记" if is_new else "修改站点资料"))
+    try:
+        with transaction.atomic():
+            if is_new:
+                station.save()
+            else:
+                station.save(
+                    update_fields=[
+                        f.name
+                        for f in Station._meta.concrete_fields
+                        if not f.primary_key and f.name not in STATUS_FIELDS
+                    ]
+                )
+    except IntegrityError as exc:  # the same code stored meanwhile
+        raise ValidationError({"code": CODE_TAKEN}) from exc
     station.served_villages.set(served)
     if offered is not None:
         station.services.exclude(service__in=offered).delete()
@@ -202,7 +309,7 @@ def save_station(actor, data: dict, instance: Station | None = None, *, services
         StationStatusChange.objects.create(
             station=station,
             status=station.status,
-            effective_on=station.status_since or timezone.localdate(),
+            effective_on=station.status_since,
             changed_by=actor if getattr(actor, "pk", None) else None,
             reason="登记",
         )
@@ -213,29 +320,45 @@ def save_station(actor, data: dict, instance: Station | None = None, *, services
 def change_status(
     actor, station: Station, status: str, effective_on: date, reason: str = "", replacement: Station | None = None
 ) -> Station:
-    """Move a station along planned → building → operating → suspended → closed; the history is kept."""
-    if not Station.objects.filter(pk=station.pk).visible_to(actor, "change").exists():
-        raise ValidationError("您没有修改该站点状态的权限")
+    """Move a station along planned → building → operating → suspended → closed; the history is kept.
+
+    ``station`` is read again under its row lock (and updated in place), so two changes at once queue and
+    the second is judged on the first's outcome.
+    """
+    require(actor, station, "change", "您没有修改该站点状态的权限")
+    locked_station(station)
+    station.refresh_from_db()
+    station.__dict__.pop("_operating_spells", None)
+    reason = checked_text("reason", "原因", reason, StationStatusChange._meta.get_field("reason").max_length)
     if status not in StationStatus.values:
         raise ValidationError({"status": f"未知的状态“{status}”"})
     current = StationStatus(station.status)
     if status not in STATUS_MOVES[current]:
         raise ValidationError({"status": f"站点当前为“{current.label}”，不能变更为“{StationStatus(status).label}”"})
-    if station.status_since and effective_on < station.status_since:
-        raise ValidationError({"effective_on": f"生效日期不能早于当前状态的起始日 {station.status_since}"})
+    # One status truth: Station.status (which lists filter and index on) is the history's status today,
+    # so no change may take effect after today; the plans never need a future-dated change.
+    today = timezone.localdate()
+    if effective_on > today:
+        raise ValidationError({"effective_on": f"生效日期不能晚于今天（{today}），请到当天再变更"})
+    latest = station.status_changes.order_by("-effective_on", "-id").values_list("effective_on", flat=True).first()
+    if latest and effective_on < latest:
+        raise ValidationError({"effective_on": f"生效日期不能早于上一次状态变更的日期 {latest}"})
     if replacement is not None:
         if status != StationStatus.CLOSED:
             raise ValidationError({"replaced_by": "只有关闭的站点才能指定接替站点"})
-        if replacement.pk == station.pk:
-            raise ValidationError({"replaced_by": "接替站点不能是本站点"})
-        station.replaced_by = replacement
+        station.replaced_by = check_replacement(actor, station, replacement, "replaced_by")
     station.status = status
     station.status_since = effective_on
     if status == StationStatus.OPERATING and station.opened_on is None:
         station.opened_on = effective_on
+    history_by(station, actor, reason or f"状态变更为{StationStatus(status).label}")
     station.save(update_fields=["status", "status_since", "opened_on", "replaced_by"])
     StationStatusChange.objects.create(
-        station=station, status=status, effective_on=effective_on, reason=reason, changed_by=actor
+        station=station,
+        status=status,
+        effective_on=effective_on,
+        reason=reason,
+        changed_by=actor if getattr(actor, "pk", None) else None,
     )
     return station
 

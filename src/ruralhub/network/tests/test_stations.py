@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from ruralhub.network import services
 from ruralhub.network.choices import StationLevel, StationStatus
@@ -99,7 +99,7 @@ def test_a_township_officer_registers_points_only_in_the_township(make_station, 
 
 
 def test_a_station_operator_cannot_register_stations(make_station, station_operator):
-    with pytest.raises(ValidationError, match="没有登记服务站点的权限"):
+    with pytest.raises(PermissionDenied, match="没有登记服务站点的权限"):
         make_station(VILLAGE, actor=station_operator)
 
 
