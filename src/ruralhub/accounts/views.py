@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 
-from ruralhub.core.scoping import can, get_visible_or_404, may
+from ruralhub.core.scoping import can, get_visible_or_404, may, require
 
 from . import services
 from .forms import OrganisationFilterForm, OrganisationForm
@@ -49,8 +49,7 @@ def _save(request, instance):
 
 @login_required
 def organisation_create(request):
-    if not may(request.user, Organisation, "add"):
-        raise PermissionDenied
+    require(request.user, Organisation, "add")
     return _save(request, None)
 
 

@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ruralhub.core.privacy import phone_for
+from ruralhub.core.privacy import phone_for, sees_personal_data
 
 from .models import Station
 
@@ -37,6 +37,9 @@ class StationTable(tables.Table):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not sees_personal_data(user):
+            # Sorting on a masked number would reveal it, one probe edit at a time.
+            self.columns["operator_phone"].column.orderable = False
 
     def render_township(self, record):
         return record.division.parent.name if record.division.level == "village" else record.division.name

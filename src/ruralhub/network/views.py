@@ -12,11 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from ruralhub.core.dates import date_param, month_start
-from ruralhub.core.scoping import can, get_visible_or_404, may
+from ruralhub.core.privacy import phone_for
+from ruralhub.core.scoping import can, get_visible_or_404, may, require
 from ruralhub.regions.models import Division
 
 from . import services
@@ -77,6 +79,66 @@ def station_list(request):
     return render(request, "network/station_list.html", context)
 
 
+# Fields whose value is personal data: shown masked in the change log to roles that see them masked.
+PHONE_FIELDS = {"operator_phone"}
+
+
+def _shown(field, value, user, names: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.name in PHONE_FIELDS:
+        return phone_for(user, value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        return names.get(field.name, {}).get(value, f"#{value}")
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return str(value)
+
+
+def change_log(station: Station, user, limit: int = 50) -> list[dict]:
+    """The station's audit trail, newest first: when, who, why, and each changed field old → new.
+
+    Read from the django-simple-history rows; linked records are named only when the user may see them.
+    """
+    rows = list(station.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    diffs = [newer.diff_against(older).changes for newer, older in zip(rows, rows[1:], strict=False)]
+    fields = {f.name: f for f in Station._meta.fields}
+    linked: dict[str, set] = {}
+    for change in (c for changes in diffs for c in changes):
+        if fields[change.field].is_relation:
+            linked.setdefault(change.field, set()).update(v for v in (change.old, change.new) if v is not None)
+    names = {}
+    for name, ids in linked.items():
+        model = fields[name].related_model
+        visible = model._default_manager.filter(pk__in=ids)
+        if hasattr(visible, "visible_to"):
+            visible = visible.visible_to(user)
+        names[name] = {obj.pk: str(obj) for obj in visible}
+    entries = []
+    for index, row in enumerate(rows[:limit]):
+        changes = diffs[index] if index < len(diffs) else []
+        entries.append(
+            {
+                "when": row.history_date,
+                "who": row.history_user,
+                "type": row.get_history_type_display(),
+                "reason": row.history_change_reason or "",
+                "changes": [
+                    {
+                        "field": fields[c.field].verbose_name,
+                        "old": _shown(fields[c.field], c.old, user, names),
+                        "new": _shown(fields[c.field], c.new, user, names),
+                    }
+                    for c in changes
+                    if c.field in fields
+                ],
+            }
+        )
+    return entries
+
+
 @login_required
 def station_detail(request, pk):
     station = get_visible_or_404(
@@ -95,6 +157,7 @@ def station_detail(request, pk):
         "decisions": ReviewDecision.objects.visible_to(request.user)
         .filter(station=station)
         .select_related("replacement", "decided_by"),
+        "change_log": change_log(station, request.user),
         "can_change": can(request.user, station, "change"),
         "status_form": StatusForm(user=request.user, station=station, initial={"effective_on": timezone.localdate()}),
     }
@@ -127,8 +190,7 @@ def _save_station(request, instance):
 
 @login_required
 def station_create(request):
-    if not may(request.user, Station, "add"):
-        raise PermissionDenied
+    require(request.user, Station, "add")
     return _save_station(request, None)
 
 
@@ -219,8 +281,7 @@ def coverage(request):
 
 
 def _operator_station(request):
-    if not may(request.user, ServiceRecord, "add"):
-        raise PermissionDenied
+    require(request.user, ServiceRecord, "add")
     stations = Station.objects.visible_to(request.user).exclude(status=StationStatus.CLOSED)
     chosen = request.GET.get("station") or request.POST.get("station")
     if chosen:
@@ -357,7 +418,10 @@ def reports(request):
 @login_required
 @require_POST
 def report_action(request, pk, action):
-    report = get_visible_or_404(MonthlyReport, request.user, pk=pk)
+    if action not in ("approve", "accept", "return"):
+        raise Http404
+    # Sending back is allowed to whoever approves or accepts: the service decides which applies.
+    report = get_visible_or_404(MonthlyReport, request.user, "view" if action == "return" else action, pk=pk)
     try:
         if action == "approve":
             services.approve_report(request.user, report)
@@ -365,11 +429,9 @@ def report_action(request, pk, action):
         elif action == "accept":
             services.accept_report(request.user, report)
             messages.success(request, f"{report}：已确认")
-        elif action == "return":
+        else:
             services.return_report(request.user, report, request.POST.get("reason", ""))
             messages.success(request, f"{report}：已退回")
-        else:
-            raise PermissionDenied
     except ValidationError as exc:
         messages.error(request, f"{report}：" + "；".join(exc.messages))
     target = request.POST.get("next", "")
@@ -384,8 +446,9 @@ def report_action(request, pk, action):
 @login_required
 def review(request):
     """翁源: 定期淘汰不能充分发挥效能的站点并进行增补 — candidates by the county's rule, decisions, history."""
+    require(request.user, ReviewDecision, "add")
     county_code = _county_code(request.user)
-    if county_code is None or not may(request.user, ReviewDecision, "add"):
+    if county_code is None:
         raise PermissionDenied
     rule = services.review_rule(county_code)
     rule_form = ReviewRuleForm(request.POST or None, instance=rule, prefix="rule")
@@ -415,7 +478,8 @@ def review(request):
 @login_required
 @require_POST
 def review_decide(request, pk):
-    station = get_visible_or_404(Station, request.user, "change", pk=pk)
+    require(request.user, ReviewDecision, "add")
+    station = get_visible_or_404(Station, request.user, pk=pk)
     form = DecisionForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -464,8 +528,7 @@ def _run(request, upload: dict, *, dry_run: bool):
 @login_required
 def directory_import(request):
     """GET: the upload form. POST a file: a dry run shows what would change. POST confirm: the import itself."""
-    if not may(request.user, Station, "add"):
-        raise PermissionDenied
+    require(request.user, Station, "add")
     context = {"errors": [], "preview": None, "filename": ""}
     if _county(request.user) is None:
         context["errors"] = [RowError(None, "", "您的账号没有所属的县，无法按名称识别乡镇和行政村")]

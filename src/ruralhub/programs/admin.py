@@ -1,28 +1,30 @@
 from django.contrib import admin
 
-from ruralhub.core.admin import ScopedAdmin
+from ruralhub.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Fund, Phase, Program, Target
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(ReadOnlyInline):
     model = Phase
-    extra = 0
 
 
-class FundInline(admin.TabularInline):
+class FundInline(ReadOnlyInline):
     model = Fund
-    extra = 0
 
 
 @admin.register(Program)
-class ProgramAdmin(ScopedAdmin):
+class ProgramAdmin(ReadOnlyAdmin):
+    """Read-only: programs, phases, funds and targets come from the plans' TOML (`ruralhub load-county`)."""
+
     list_display = ["name", "county", "batch_year", "starts_on", "ends_on"]
     inlines = [PhaseInline, FundInline]
 
 
 @admin.register(Target)
-class TargetAdmin(ScopedAdmin):
+class TargetAdmin(ReadOnlyAdmin):
+    """Read-only, like the program it belongs to."""
+
     list_display = ["label", "key", "comparator", "value", "unit", "division", "program"]
     list_filter = ["program"]
     search_fields = ["label", "key", "citation"]

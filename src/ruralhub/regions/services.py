@@ -8,8 +8,11 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_update_with_history
 
-from .choices import Level, PovertyStatus
+from ruralhub.core.scoping import SYSTEM, is_system, require
+
+from .choices import Kind, Level, PovertyStatus
 from .models import CODE_LENGTHS, Division, kind_from_code
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -101,6 +104,7 @@ def load_divisions(code_or_name: str) -> LoadResult:
             to_update.append((division, changed))
     Division.objects.bulk_create(to_create, batch_size=500)
     for division, fields in to_update:
+        division._change_reason = "更新统计用区划代码数据"
         division.save(update_fields=fields)
     return LoadResult(
         county=Division.objects.get(code=county_code),
@@ -132,16 +136,26 @@ def parse_poverty_status(value: str) -> str:
     return aliases[text.lower()]
 
 
+def _history_user(actor):
+    return None if is_system(actor) else actor
+
+
 @transaction.atomic
-def import_poverty_villages(county_code: str, rows: list[dict[str, str]]) -> int:
+def import_poverty_villages(
+    county_code: str, rows: list[dict[str, str]], *, actor=SYSTEM, reason: str = "导入贫困村名单"
+) -> int:
     """Set poverty flags from rows with 代码 (or code) and 贫困村 (or poverty_status).
 
     Every bad row is reported with its line number and nothing is changed unless all rows are good.
+    Each changed village gets a history row naming ``actor`` and ``reason``.
     Returns the number of villages whose flag changed.
     """
+    require(actor, Division, "change")
     errors, updates = [], {}
     # 贫困村 are administrative villages: 社区 cannot carry the flag.
-    villages = {d.code: d for d in Division.objects.within(county_code).administrative_villages()}
+    villages = {
+        d.code: d for d in Division.objects.within(county_code).administrative_villages().visible_to(actor, "change")
+    }
     for line, row in enumerate(rows, start=2):  # line 1 is the header
         code = (row.get("代码") or row.get("code") or "").strip()
         raw = row.get("贫困村", row.get("poverty_status", ""))
@@ -157,16 +171,44 @@ def import_poverty_villages(county_code: str, rows: list[dict[str, str]]) -> int
     changed = [villages[c] for c, status in updates.items() if villages[c].poverty_status != status]
     for village in changed:
         village.poverty_status = updates[village.code]
-    Division.objects.bulk_update(changed, ["poverty_status"], batch_size=500)
+    bulk_update_with_history(
+        changed,
+        Division,
+        ["poverty_status"],
+        batch_size=500,
+        default_user=_history_user(actor),
+        default_change_reason=reason,
+    )
     return len(changed)
 
 
-def set_poverty_status(actor, village: Division, status: str) -> Division:
-    """Flag or unflag one village as a poverty village (county office only, within its county)."""
-    if not Division.objects.filter(pk=village.pk).administrative_villages().visible_to(actor, "change").exists():
-        raise ValidationError({"poverty_status": "您没有修改该村贫困村标记的权限"})
+@transaction.atomic
+def set_poverty_status(actor, village: Division, status: str, reason: str = "修改贫困村标记") -> Division:
+    """Flag or unflag one village as a poverty village (county office only, within its county).
+
+    Only 村委会 carry the flag: 社区, townships and the county are refused whoever asks.
+    """
+    require(actor, village, "change")
     if status not in PovertyStatus.values:
         raise ValidationError({"poverty_status": f"“{status}”不是有效的贫困村类别"})
-    village.poverty_status = status
-    village.save(update_fields=["poverty_status"])
+    if status and village.kind != Kind.VILLAGE_COMMITTEE:
+        raise ValidationError(
+            {"poverty_status": f"“{village.name}”是{village.get_kind_display()}，只有行政村（村委会）可标记为贫困村"}
+        )
+    current = Division.objects.select_for_update().values_list("poverty_status", flat=True).get(pk=village.pk)
+    if current != status:
+        village.poverty_status = status
+        village._change_reason = reason
+        village.save(update_fields=["poverty_status"])
     return village
+
+
+@transaction.atomic
+def set_coordinates(actor, division: Division, lat, lng, reason: str = "修改坐标") -> Division:
+    """Correct a division's GCJ-02 point; the model's validators bound it and the history keeps the old one."""
+    require(actor, division, "change")
+    division.lat, division.lng = lat, lng
+    division.full_clean(validate_unique=False)
+    division._change_reason = reason
+    division.save(update_fields=["lat", "lng"])
+    return division

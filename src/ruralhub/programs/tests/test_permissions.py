@@ -1,0 +1,66 @@
+"""Who may read a county's program and its targets, page and API, from the generated checks in core.testcases."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from ruralhub.core.roles import Role
+from ruralhub.core.testcases import ApiPermissionTests, PagePermissionTests
+from ruralhub.programs.models import Program
+from ruralhub.programs.services import load_program
+from ruralhub.regions.services import load_divisions
+from ruralhub.testing import SUICHANG, make_user
+
+WENGYUAN = "440229"  # 翁源
+_serial = iter(range(10**6))
+
+
+@pytest.fixture
+def other_county_office(db):
+    """翁源's county office: every county permission, on none of 遂昌's records."""
+    return make_user("wengyuan", Role.COUNTY_OFFICE, division=load_divisions(WENGYUAN).county)
+
+
+class TestProgramPermissions(PagePermissionTests, ApiPermissionTests):
+    """遂昌's program is read by everyone in 遂昌 (a township officer too) and by no one in 翁源.
+
+    Programs and targets have no write pages or operations: they come from the plans (`ruralhub load-county`).
+    """
+
+    allowed = "county_office"
+    denied = "township_officer"
+    outsider = "other_county_office"
+
+    def make(self, request, n):
+        county = request.getfixturevalue("suichang")
+        programs = []
+        if not Program.objects.filter(county=county).exists():
+            programs.append(load_program(SUICHANG))
+        while len(programs) < n:
+            programs.append(
+                Program.objects.create(
+                    county=county,
+                    name=f"遂昌县测试项目{next(_serial)}",
+                    batch_year=2021,
+                    plan_title="测试方案",
+                    starts_on=date(2021, 1, 1),
+                    ends_on=date(2022, 12, 31),
+                )
+            )
+        return programs
+
+    def shown(self, program):
+        return program.name
+
+    def list_path(self):
+        return reverse("programs:current")
+
+    def detail_path(self, program):
+        return reverse("programs:targets", args=[program.pk])
+
+    def api_list(self):
+        return "/api/programs"
+
+    def api_detail(self, program):
+        return f"/api/programs/{program.pk}/progress"
