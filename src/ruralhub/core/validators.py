@@ -36,7 +36,7 @@ NUL_MESSAGE = _("不能包含NUL字符")
 
 
 def validate_phone(value: str) -> None:
-    if not PHONE_RE.fullmatch(value or ""):
+    if not (isinstance(value, str) and PHONE_RE.fullmatch(value)):
         raise ValidationError(
             _("电话号码“%(value)s”格式不正确：应为11位手机号（如13912345678）或带区号的固定电话（如0578-8123456）"),
             code="phone",
@@ -52,12 +52,21 @@ def _within(value, low: Decimal, high: Decimal) -> bool:
     return number.is_finite() and low <= number <= high
 
 
+def _shown(value) -> str:
+    """999.000000 as "999": the number as the person typed it, not as the column stores it."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return format(number.normalize(), "f") if number.is_finite() else str(value)
+
+
 def validate_latitude(value) -> None:
     if value is not None and not _within(value, LAT_MIN, LAT_MAX):
         raise ValidationError(
             _("纬度%(value)s不在中国境内（应在%(min)s至%(max)s之间）"),
             code="latitude",
-            params={"value": value, "min": LAT_MIN, "max": LAT_MAX},
+            params={"value": _shown(value), "min": LAT_MIN, "max": LAT_MAX},
         )
 
 
@@ -66,7 +75,7 @@ def validate_longitude(value) -> None:
         raise ValidationError(
             _("经度%(value)s不在中国境内（应在%(min)s至%(max)s之间）"),
             code="longitude",
-            params={"value": value, "min": LNG_MIN, "max": LNG_MAX},
+            params={"value": _shown(value), "min": LNG_MIN, "max": LNG_MAX},
         )
 
 
@@ -121,8 +130,8 @@ def coordinate_warning(division_code: str, lat, lng) -> str | None:
             "坐标（纬度%(lat)s，经度%(lng)s）不在%(county)s范围内（纬度%(lat_min)s–%(lat_max)s，经度%(lng_min)s–%(lng_max)s），请核对"
         )
         % {
-            "lat": lat,
-            "lng": lng,
+            "lat": _shown(lat),
+            "lng": _shown(lng),
             "county": county.name,
             "lat_min": box["lat_min"],
             "lat_max": box["lat_max"],

@@ -3,9 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ruralhub.accounts.models import Organisation
 from ruralhub.core.privacy import MaskedPhoneFormMixin
+from ruralhub.core.validators import REASON_MAX_LENGTH
 from ruralhub.regions.models import Division
 
-from .choices import RecordKind, ReviewDecisionKind, Service, StationStatus
+from .choices import ReviewDecisionKind, Service, StationStatus
 from .models import ReviewRule, Station
 
 
@@ -64,7 +65,7 @@ class StationForm(MaskedPhoneFormMixin, forms.ModelForm):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("新状态"), choices=StationStatus.choices)
     effective_on = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+    reason = forms.CharField(label=_("原因"), max_length=REASON_MAX_LENGTH, required=False)
     replacement = forms.ModelChoiceField(label=_("接替站点"), queryset=Station.objects.none(), required=False)
 
     def __init__(self, *args, user, station, **kwargs):
@@ -72,29 +73,27 @@ class StatusForm(forms.Form):
         self.fields["replacement"].queryset = Station.objects.visible_to(user).exclude(pk=station.pk)
 
 
-class TapForm(forms.Form):
-    """One tap on the operator's phone."""
-
-    kind = forms.ChoiceField(choices=RecordKind.choices)
-    count = forms.IntegerField(min_value=1, max_value=10000, initial=1)
-    amount = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, required=False)
-    note = forms.CharField(max_length=200, required=False)
-    client_id = forms.CharField(max_length=64)
-
-
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("退回原因"), max_length=300)
+    reason = forms.CharField(label=_("退回原因"), max_length=REASON_MAX_LENGTH)
 
 
 class ReviewRuleForm(forms.ModelForm):
     class Meta:
         model = ReviewRule
-        fields = ["months", "min_services", "require_accepted_report"]
+        fields = [
+            "months",
+            "min_services",
+            "require_accepted_report",
+            "max_count",
+            "flag_count",
+            "max_amount",
+            "flag_amount",
+        ]
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("决定"), choices=ReviewDecisionKind.choices)
-    reason = forms.CharField(label=_("理由"), max_length=300)
+    reason = forms.CharField(label=_("理由"), max_length=REASON_MAX_LENGTH)
     rectify_by = forms.DateField(label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     replacement = forms.ModelChoiceField(label=_("增补站点"), queryset=Station.objects.none(), required=False)
 
