@@ -190,10 +190,6 @@ def get_station(request, pk: int):
 def create_station(request, payload: StationIn):
     data = payload.dict()
     offered, served = data.pop("services"), data.pop("served_villages")
-    if data.get("host") is not None:
-        from ruralhub.accounts.models import Organisation
-
-        data["host"] = get_visible_or_404(Organisation, request.auth, pk=data["host"])
     station = services.save_station(request.auth, data, services=offered, served_villages=served)
     return Status(201, _station_out(request, station))
 

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ruralhub.core.privacy import mask_phone, phone_for
+from ruralhub.core.validators import NUL_MESSAGE
 from ruralhub.regions.choices import Level
 from ruralhub.regions.models import Division
 
@@ -315,7 +316,9 @@ class StationResource(resources.ModelResource):
 
     def get_instance(self, instance_loader, row):
         code = _text(row.get(CODE))
-        return self.get_queryset().filter(code=code).first() if code else None
+        if not code or "\x00" in code:  # a NUL is the row's error (see plan), not a database query's
+            return None
+        return self.get_queryset().filter(code=code).first()
 
     def import_instance(self, instance, row, **kwargs):
         instance.import_plan = self.plan(instance, row, kwargs["row_number"] + 1)
@@ -331,7 +334,7 @@ class StationResource(resources.ModelResource):
         try:
             with transaction.atomic():  # a row that fails half-way leaves nothing behind, even in the dry run
                 station = services.save_station(
-                    self.actor, plan.data, None if is_create else instance, services=plan.services
+                    self.actor, plan.data, None if is_create else instance, services=plan.services, reason="名录导入"
                 )
                 if plan.status and plan.status != station.status:
                     services.change_status(self.actor, station, plan.status, plan.effective_on, "名录导入")
@@ -347,7 +350,10 @@ class StationResource(resources.ModelResource):
         plan.blank = not any(_text(v) for v in row.values())
         if plan.blank:
             return plan
-        errors: dict[str, str] = {}
+        # PostgreSQL cannot store NUL and SQLite would: refuse it in any cell, before anything reads the row.
+        errors: dict[str, str] = {column: str(NUL_MESSAGE) for column, value in row.items() if "\x00" in _text(value)}
+        if errors:
+            raise ValidationError(errors)
 
         def clean(name):
             column = self.fields[name].column_name

@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from ruralhub.core.dates import month_start, next_month
 from ruralhub.core.scoping import may, require
+from ruralhub.core.validators import REASON_MAX_LENGTH
 
 from ..choices import (
     RecordKind,
@@ -42,16 +43,28 @@ def _yuan(value) -> Decimal:
 
 
 def month_figures(station: Station, month: date) -> dict:
-    """The month's counts and yuan per kind of service, built from the daily records."""
+    """The month's counts, yuan, villagers and flagged taps per kind of service, built from the daily records."""
     rows = (
         ServiceRecord.objects.filter(station=station, occurred_on__gte=month, occurred_on__lt=next_month(month))
         .values("kind")
-        .annotate(count=Sum("count"), amount=Sum("amount"), villagers=Sum("villagers"), records=Count("id"))
+        .annotate(
+            count=Sum("count"),
+            amount=Sum("amount"),
+            villagers=Sum("villagers"),
+            flagged=Count("id", filter=Q(flagged=True)),
+        )
+        .order_by("kind")
     )
-    by_kind = {
-        r["kind"]: {"count": r["count"], "amount": str(_yuan(r["amount"])), "villagers": r["villagers"]} for r in rows
+    # "flagged": taps above the county's reminder value, for the approver to look at.
+    return {
+        r["kind"]: {
+            "count": r["count"],
+            "amount": str(_yuan(r["amount"])),
+            "villagers": r["villagers"],
+            "flagged": r["flagged"],
+        }
+        for r in rows
     }
-    return by_kind
 
 
 def _apply_figures(report: MonthlyReport, by_kind: dict) -> None:
@@ -148,7 +161,7 @@ def accept_report(actor, report, at: datetime | None = None) -> MonthlyReport:
 @transaction.atomic
 def return_report(actor, report, reason: str, at: datetime | None = None) -> MonthlyReport:
     """A higher level sends a month back with a reason (the township a submitted one; the county any)."""
-    reason = checked_text("reason", "退回原因", reason, 300, required="退回必须说明原因")
+    reason = checked_text("reason", "退回原因", reason, REASON_MAX_LENGTH, required="退回必须说明原因")
     if may(actor, MonthlyReport, "accept"):
         report = _locked_report(actor, report, "accept")
         allowed = {ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.ACCEPTED}

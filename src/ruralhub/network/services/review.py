@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ruralhub.core.dates import month_start, next_month
 from ruralhub.core.scoping import require
+from ruralhub.core.validators import REASON_MAX_LENGTH
 
 from ..choices import (
     ReportStatus,
@@ -143,12 +144,12 @@ def decide_review(
     today = today or timezone.localdate()
     if decision not in ReviewDecisionKind.values:
         raise ValidationError({"decision": f"未知的决定“{decision}”"})
-    reason = checked_text("reason", "理由", reason, 300, required="请说明理由")
+    reason = checked_text("reason", "理由", reason, REASON_MAX_LENGTH, required="请说明理由")
     if decision == ReviewDecisionKind.RECTIFY and (rectify_by is None or rectify_by <= today):
         raise ValidationError({"rectify_by": "限期整改须指定今天以后的整改期限"})
     replacement = check_replacement(actor, station, replacement, "replacement")
     if decision == ReviewDecisionKind.CLOSE:
-        change_status(actor, station, StationStatus.CLOSED, today, f"考核决定：{reason}"[:200], replacement=replacement)
+        change_status(actor, station, StationStatus.CLOSED, today, reason, replacement=replacement)
     return ReviewDecision.objects.create(
         station=station,
         decision=decision,

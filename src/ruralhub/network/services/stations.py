@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ruralhub.accounts.models import Organisation
 from ruralhub.core.scoping import is_system, require
+from ruralhub.core.validators import NUL_MESSAGE, REASON_MAX_LENGTH
 from ruralhub.programs.models import Program
 from ruralhub.regions.choices import Level
 from ruralhub.regions.models import Division
@@ -247,7 +248,7 @@ def save_station(
     values = dict(data)
     for name, value in values.items():
         if isinstance(value, str) and "\x00" in value:
-            raise ValidationError({name: f"{Station._meta.get_field(name).verbose_name}不能包含NUL字符"})
+            raise ValidationError({name: NUL_MESSAGE})
     if "division" in values:
         code = values["division"]
         values["division"] = _division(code)
@@ -329,7 +330,7 @@ def change_status(
     locked_station(station)
     station.refresh_from_db()
     station.__dict__.pop("_operating_spells", None)
-    reason = checked_text("reason", "原因", reason, StationStatusChange._meta.get_field("reason").max_length)
+    reason = checked_text("reason", "原因", reason, REASON_MAX_LENGTH)
     if status not in StationStatus.values:
         raise ValidationError({"status": f"未知的状态“{status}”"})
     current = StationStatus(station.status)
