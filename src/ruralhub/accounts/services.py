@@ -114,7 +114,7 @@ def create_user(
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])
-    user._change_reason = "创建用户"
+    user._change_reason, user._history_user = "创建用户", None if is_system(actor) else actor
     user.save()
     return user
 
@@ -136,6 +136,6 @@ def update_user(actor, user: User, data: dict, reason: str = "修改用户") -> 
         setattr(user, field, value)
     check_user_scope(actor, user.role, user.division, user.organisation)
     user.full_clean(exclude=["password"])
-    user._change_reason = reason
+    user._change_reason, user._history_user = reason, None if is_system(actor) else actor
     user.save()
     return user

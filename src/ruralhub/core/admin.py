@@ -8,10 +8,13 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().get_queryset(request).visible_to(request.user, "view")
 
 
+ACTIONS = ("view", "add", "change")
+
+
 class ReadOnlyAdmin(ScopedAdmin):
     """For records whose rules live in a service and its page (or a command): the admin only shows them.
 
-    Users with the model's change permission may still look, as they do on the pages.
+    Users whose role may add or change such records (on their pages) may still look at them here.
     """
 
     def has_add_permission(self, request, obj=None):
@@ -25,9 +28,7 @@ class ReadOnlyAdmin(ScopedAdmin):
 
     def has_view_permission(self, request, obj=None):
         opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}") or super().has_view_permission(
-            request, obj
-        )
+        return any(request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}") for action in ACTIONS)
 
 
 class ReadOnlyInline(admin.TabularInline):

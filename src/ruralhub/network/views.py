@@ -127,7 +127,7 @@ def change_log(station: Station, user, limit: int = 50) -> list[dict]:
                 "reason": row.history_change_reason or "",
                 "changes": [
                     {
-                        "field": fields[c.field].verbose_name,
+                        "field": str(fields[c.field].verbose_name),
                         "old": _shown(fields[c.field], c.old, user, names),
                         "new": _shown(fields[c.field], c.new, user, names),
                     }

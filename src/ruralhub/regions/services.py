@@ -198,7 +198,7 @@ def set_poverty_status(actor, village: Division, status: str, reason: str = "修
     current = Division.objects.select_for_update().values_list("poverty_status", flat=True).get(pk=village.pk)
     if current != status:
         village.poverty_status = status
-        village._change_reason = reason
+        village._change_reason, village._history_user = reason, _history_user(actor)
         village.save(update_fields=["poverty_status"])
     return village
 
@@ -209,6 +209,6 @@ def set_coordinates(actor, division: Division, lat, lng, reason: str = "修改�
     require(actor, division, "change")
     division.lat, division.lng = lat, lng
     division.full_clean(validate_unique=False)
-    division._change_reason = reason
+    division._change_reason, division._history_user = reason, _history_user(actor)
     division.save(update_fields=["lat", "lng"])
     return division

@@ -92,3 +92,44 @@ def test_the_edit_form_keeps_a_masked_phone(client, township_officer, dazhe_vill
     client.post(url, _form(dazhe_village.code, credit_code=organisation.credit_code, phone="138****1111", name="新名"))
     organisation.refresh_from_db()
     assert organisation.name == "新名" and organisation.phone == "13800001111"
+
+
+def test_a_taken_credit_code_gets_the_same_answer_whether_its_holder_is_visible_or_not(
+    client, township_officer, dazhe_village, suichang
+):
+    from ruralhub.accounts.models import ApiToken
+
+    visible = make_organisation(dazhe_village, name="大柘已登记单位")
+    hidden = make_organisation(suichang.children.get(code="331123001"), name="妙高已登记单位")
+    client.force_login(township_officer)
+    answers = []
+    for taken in (visible, hidden):
+        response = client.post(NEW, _form(dazhe_village.code, credit_code=taken.credit_code))
+        answers.append(response.context["form"].errors["credit_code"])
+    assert answers[0] == answers[1]
+    assert "妙高" not in str(answers[1])
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(township_officer, '测试')[1]}"}
+    api_answers = []
+    for taken in (visible, hidden):
+        body = {
+            "name": "新单位",
+            "kind": "enterprise",
+            "credit_code": taken.credit_code,
+            "division": dazhe_village.code,
+        }
+        response = client.post("/api/organisations", body, content_type="application/json", **headers)
+        assert response.status_code == 422
+        api_answers.append(response.json()["detail"])
+    assert (
+        api_answers[0]
+        == api_answers[1]
+        == [
+            {
+                "loc": ["body", "credit_code"],
+                "msg": "该统一社会信用代码已登记，不能重复登记；如属同一单位，请联系县电商办核实",
+                "type": "value_error",
+            }
+        ]
+    )
+    assert Organisation.objects.count() == 2

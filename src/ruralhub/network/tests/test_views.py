@@ -220,3 +220,66 @@ def test_the_gap_list_names_only_points_the_user_may_see(client, township_office
     gaps = client.get(reverse("network:coverage")).context["gaps"]
     assert gaps and all(g.village.code.startswith("331123105") for g in gaps)
     assert all(g.nearest is None for g in gaps)
+
+
+def _names(response):
+    return [row.record.name for row in response.context["table"].rows]
+
+
+def test_a_township_officer_cannot_sort_or_filter_stations_by_the_masked_phone(
+    client, township_officer, county_office, make_station
+):
+    for name, phone in [("甲点", "13900000003"), ("乙点", "13900000001"), ("丙点", "13900000002")]:
+        make_station("331123105211", name=name, operator_phone=phone)
+    client.force_login(township_officer)
+    default = _names(client.get(LIST))
+    for sort in ("operator_phone", "-operator_phone"):
+        assert _names(client.get(LIST, {"sort": sort})) == default
+    assert "sort=operator_phone" not in client.get(LIST).content.decode()  # no sort link on the column
+    assert client.get(LIST, {"q": "13900000001"}).context["count"] == 0
+    assert client.get(LIST, {"operator_phone": "13900000001"}).context["count"] == 3
+    client.force_login(county_office)  # who sees the numbers may sort by them
+    assert _names(client.get(LIST, {"sort": "operator_phone"})) == ["乙点", "丙点", "甲点"]
+
+
+def test_the_binary_search_probe_on_a_masked_phone_learns_nothing(client, township_officer, make_station):
+    """The issue's attack: edit a probe station's phone, sort by phone, see whether the probe moves past the target."""
+    make_station("331123105211", name="目标点", operator_phone="13789456220")
+    probe = make_station("331123105211", name="探测点", operator_phone="13000000000")
+    client.force_login(township_officer)
+    places = []
+    for guess in ("10000000000", "13789456219", "13789456221", "19999999999"):
+        Station.objects.filter(pk=probe.pk).update(operator_phone=guess)
+        places.append(_names(client.get(LIST, {"sort": "operator_phone"})).index("探测点"))
+    assert len(set(places)) == 1
+    api = client.get("/api/network/stations", {"ordering": "operator_phone", "sort": "-operator_phone"}).json()
+    assert [s["name"] for s in api] == [s["name"] for s in client.get("/api/network/stations").json()]
+    assert {s["operator_phone"] for s in api} == {"137****6220", "199****9999"}
+
+
+def test_the_station_page_shows_its_change_history_with_phones_masked_as_elsewhere(
+    client, county_office, township_officer, make_station
+):
+    from django.utils import timezone
+
+    from ruralhub.network import services
+
+    station = make_station("331123105211", operator_phone="13912345678")
+    services.save_station(county_office, {"operator_phone": "13812345678"}, station, reason="负责人更换")
+    services.change_status(county_office, station, "suspended", timezone.localdate(), "停业整顿")
+    url = reverse("network:station_detail", args=[station.pk])
+
+    client.force_login(township_officer)
+    response = client.get(url)
+    log = response.context["change_log"]
+    phone_change = next(e for e in log if e["reason"] == "负责人更换")
+    assert phone_change["who"] == county_office
+    assert phone_change["changes"] == [{"field": "负责人电话", "old": "139****5678", "new": "138****5678"}]
+    status_change = next(e for e in log if e["reason"] == "停业整顿")
+    assert {"field": "状态", "old": "运营中", "new": "暂停"} in status_change["changes"]
+    page = response.content.decode()
+    assert "139****5678 → 138****5678" in page and "停业整顿" in page
+    assert "13912345678" not in page and "13812345678" not in page
+
+    client.force_login(county_office)
+    assert "13912345678 → 13812345678" in client.get(url).content.decode()

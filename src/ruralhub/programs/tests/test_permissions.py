@@ -64,3 +64,20 @@ class TestProgramPermissions(PagePermissionTests, ApiPermissionTests):
 
     def api_detail(self, program):
         return f"/api/programs/{program.pk}/progress"
+
+
+@pytest.mark.parametrize("model", ["program", "target"])
+def test_programs_and_targets_are_read_only_in_the_admin_for_everyone(client, county_office, suichang, model):
+    from ruralhub.accounts.models import User
+
+    program = load_program(SUICHANG)
+    obj = program if model == "program" else program.targets.first()
+    change = f"/admin/programs/{model}/{obj.pk}/change/"
+    client.force_login(county_office)  # is_staff, no program permission: the plans are loaded, not typed in
+    assert client.post(f"/admin/programs/{model}/add/", {"name": "x"}).status_code == 403
+    assert client.post(change, {"name": "x", "label": "x"}).status_code == 403
+    client.force_login(User.objects.create_superuser("root", password="x-correct-horse"))
+    assert client.get(change).status_code == 200
+    assert client.post(f"/admin/programs/{model}/add/", {"name": "x"}).status_code == 403
+    assert client.post(change, {"name": "x", "label": "x"}).status_code == 403
+    assert str(type(obj).objects.get(pk=obj.pk)) == str(obj)

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from ruralhub.regions.choices import Kind, Level, PovertyStatus
 from ruralhub.regions.models import Division, kind_from_code
-from ruralhub.regions.services import import_poverty_villages, load_divisions, resolve_county
+from ruralhub.regions.services import import_poverty_villages, load_divisions, resolve_county, set_poverty_status
 
 # (code, township-level units, village-level units, of which 村委会) — the figures from the NBS 2023 data.
 COUNTIES = [
@@ -133,3 +133,45 @@ def test_a_community_cannot_be_flagged_as_a_poverty_village():
     load_divisions("331123")
     with pytest.raises(ValidationError, match="不是本县的行政村"):
         import_poverty_villages("331123", [{"代码": "331123105001", "贫困村": "省定"}])  # 大柘镇居民委员会
+
+
+def test_a_poverty_import_keeps_who_and_why_in_each_villages_history(county_office):
+    rows = [{"代码": "331123105211", "贫困村": "省定"}, {"代码": "331123105212", "贫困村": "建档立卡"}]
+    assert import_poverty_villages("331123", rows, actor=county_office, reason="2016年省定贫困村名单") == 2
+    for code, status in (("331123105211", "provincial"), ("331123105212", "registered")):
+        entry = Division.objects.get(code=code).history.latest()
+        assert (entry.poverty_status, entry.history_user, entry.history_change_reason) == (
+            status,
+            county_office,
+            "2016年省定贫困村名单",
+        )
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("331123105001", "“大柘镇居民委员会”是居委会/社区，只有行政村（村委会）可标记为贫困村"),
+        ("331123105", "“大柘镇”是镇，只有行政村（村委会）可标记为贫困村"),
+    ],
+)
+def test_only_a_village_committee_can_be_flagged(county_office, code, message):
+    with pytest.raises(ValidationError) as refused:
+        set_poverty_status(county_office, Division.objects.get(code=code), "provincial")
+    assert refused.value.message_dict == {"poverty_status": [message]}
+    assert Division.objects.get(code=code).poverty_status == ""
+
+
+def test_flagging_one_village_keeps_the_reason_and_a_township_officer_is_refused(county_office, township_officer):
+    from django.core.exceptions import PermissionDenied
+
+    village = Division.objects.get(code="331123105211")
+    set_poverty_status(county_office, village, "registered", reason="县扶贫办通知")
+    entry = village.history.latest()
+    assert (entry.poverty_status, entry.history_user, entry.history_change_reason) == (
+        "registered",
+        county_office,
+        "县扶贫办通知",
+    )
+    with pytest.raises(PermissionDenied):  # the village is in the officer's township: seen, not changeable
+        set_poverty_status(township_officer, village, "")
+    assert Division.objects.get(code="331123105211").poverty_status == "registered"

@@ -66,3 +66,11 @@ def test_an_invalid_poverty_value_is_refused_with_the_field(client, county_offic
 def test_anonymous_visitors_are_sent_to_login(client):
     response = client.get(URL)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_community_cannot_be_flagged_from_the_page(client, county_office):
+    client.force_login(county_office)
+    response = client.post(reverse("regions:set_poverty", args=["331123105001"]), {"poverty_status": "provincial"})
+    assert response.status_code == 400
+    assert "只有行政村（村委会）可标记为贫困村" in response.content.decode()
+    assert Division.objects.get(code="331123105001").poverty_status == ""
