@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from ruralhub.core.roles import Role
 from ruralhub.core.scoping import Scope, ScopedQuerySet
-from ruralhub.core.validators import validate_no_nul, validate_phone
+from ruralhub.core.validators import REASON_MAX_LENGTH, validate_no_nul, validate_phone
 
 from .choices import OrganisationKind
 from .credit_code import validate_credit_code
@@ -30,7 +30,8 @@ class Organisation(models.Model):
 
     scope = Scope(division="division", organisation="")
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The history row keeps the service's reason whole (simple-history's default column holds 100).
+    history = HistoricalRecords(history_change_reason_field=models.CharField(max_length=REASON_MAX_LENGTH, null=True))
 
     class Meta:
         verbose_name = _("单位")
@@ -60,7 +61,11 @@ class User(AbstractUser):
 
     scope = Scope(division="division", organisation="organisation")
     objects = ScopedUserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # The history row keeps the service's reason whole (simple-history's default column holds 100).
+    history = HistoricalRecords(
+        history_change_reason_field=models.CharField(max_length=REASON_MAX_LENGTH, null=True),
+        excluded_fields=["password", "last_login"],
+    )
 
     class Meta:
         verbose_name = _("用户")

@@ -91,7 +91,8 @@ class Station(models.Model):
 
     scope = Scope(division="division", organisation="host")
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The history row keeps the service's reason whole (simple-history's default column holds 100).
+    history = HistoricalRecords(history_change_reason_field=models.CharField(max_length=REASON_MAX_LENGTH, null=True))
 
     class Meta:
         verbose_name = _("服务站点")
@@ -297,7 +298,8 @@ class ReviewRule(models.Model):
 
     scope = Scope(division="county", readable_from_below=True)
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The history row keeps the service's reason whole (simple-history's default column holds 100).
+    history = HistoricalRecords(history_change_reason_field=models.CharField(max_length=REASON_MAX_LENGTH, null=True))
 
     class Meta:
         verbose_name = _("站点考核规则")

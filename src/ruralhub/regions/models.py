@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ruralhub.core.scoping import Scope, ScopedQuerySet
-from ruralhub.core.validators import validate_latitude, validate_longitude, validate_no_nul
+from ruralhub.core.validators import REASON_MAX_LENGTH, validate_latitude, validate_longitude, validate_no_nul
 
 from .choices import Kind, Level, PovertyStatus
 
@@ -73,7 +73,8 @@ class Division(models.Model):
 
     scope = Scope(division="")
     objects = DivisionQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The history row keeps the service's reason whole (simple-history's default column holds 100).
+    history = HistoricalRecords(history_change_reason_field=models.CharField(max_length=REASON_MAX_LENGTH, null=True))
 
     class Meta:
         verbose_name = _("行政区划")

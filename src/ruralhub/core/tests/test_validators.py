@@ -216,6 +216,7 @@ def test_a_reason_of_250_characters_is_kept_whole_when_a_station_is_closed(stati
     reason = "长" * 250
     services.change_status(county_office, station, "closed", timezone.localdate(), reason)
     assert station.status_changes.order_by("-id").first().reason == reason
+    assert station.history.latest().history_change_reason == reason  # PostgreSQL: was a 500 past 100 characters
 
 
 # ---------------------------------------------------------------- the county's box (a warning, not an error)
