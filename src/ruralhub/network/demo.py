@@ -8,29 +8,21 @@ some reports come in after the 25th.
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
-
-from django.db.models import Count, Sum
 
 from ruralhub.accounts.demo import demo_township
 from ruralhub.accounts.models import Organisation
 from ruralhub.core.dates import month_start, next_month
+from ruralhub.core.scoping import SYSTEM
 from ruralhub.programs.models import Program
 from ruralhub.regions.choices import Kind
 from ruralhub.regions.models import Division
 
+from . import services
 from .choices import HostType, RecordKind, ReportStatus, ReviewDecisionKind, Service, StationLevel, StationStatus
-from .models import (
-    CheckIn,
-    MonthlyReport,
-    ReviewDecision,
-    ServiceRecord,
-    Station,
-    StationService,
-    StationStatusChange,
-)
+from .models import CheckIn
 from .services import due_date
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -115,28 +107,30 @@ def build(ctx):
     stations, served = [], defaultdict(list)
 
     def station(level, division, name, opened, **extra_fields):
+        """The station's fields as a form would send them, kept until it is registered through the service."""
         lat, lng = _jitter(
             rng,
             division.lat or (division.parent.lat if division.parent else None),
             division.lng or (division.parent.lng if division.parent else None),
         )
-        s = Station(
-            code=f"{division.code}-{len(stations) + 1:03d}",
-            name=name,
-            level=level,
-            division=division,
-            host_type=extra_fields.pop("host_type", rng.choice(list(HostType))),
-            operator_name=_name(rng),
-            operator_phone=_phone(rng),
-            address=f"{division.full_name if level != StationLevel.VILLAGE_POINT else ''}",
-            status=StationStatus.OPERATING,
-            status_since=opened,
-            opened_on=opened,
-            opening_hours="08:00-20:00",
-            lat=lat,
-            lng=lng,
+        s = {
+            "code": f"{division.code}-{len(stations) + 1:03d}",
+            "name": name,
+            "level": level,
+            "division": division,
+            "host_type": extra_fields.pop("host_type", rng.choice(list(HostType))),
+            "operator_name": _name(rng),
+            "operator_phone": _phone(rng),
+            "address": f"{division.full_name if level != StationLevel.VILLAGE_POINT else ''}",
+            "status_since": start,
+            "opened_on": opened,
+            "opening_hours": "08:00-20:00",
+            "lat": lat,
+            "lng": lng,
+            "is_demonstration": False,
+            "is_central_funded": False,
             **extra_fields,
-        )
+        }
         stations.append(s)
         return s
 
@@ -170,83 +164,77 @@ def build(ctx):
             start + timedelta(days=rng.randrange(90, int(span * 0.8))),
             is_central_funded=rng.random() < 0.85,
         )
-        served[id(s)].append(v)
+        served[s["code"]].append(v)
         if station_host and v.parent_id == station_host.division.parent_id and v.code == station_host.division_id:
-            s.host, s.host_type, s.name = (
-                station_host,
-                HostType.CONVENIENCE_STORE,
-                station_host.name.replace("便民超市", "电商服务点"),
-            )
+            s["host"], s["host_type"] = station_host, HostType.CONVENIENCE_STORE
+            s["name"] = station_host.name.replace("便民超市", "电商服务点")
     by_township = defaultdict(list)
     for s in stations:
-        if s.level == StationLevel.VILLAGE_POINT:
-            by_township[s.division.parent_id].append(s)
+        if s["level"] == StationLevel.VILLAGE_POINT:
+            by_township[s["division"].parent_id].append(s)
     for v in extra:
-        neighbours = by_township.get(v.parent_id) or [s for s in stations if s.level == StationLevel.VILLAGE_POINT]
-        served[id(rng.choice(neighbours))].append(v)
-    village_points = [s for s in stations if s.level == StationLevel.VILLAGE_POINT]
+        neighbours = by_township.get(v.parent_id) or [s for s in stations if s["level"] == StationLevel.VILLAGE_POINT]
+        served[rng.choice(neighbours)["code"]].append(v)
+    village_points = [s for s in stations if s["level"] == StationLevel.VILLAGE_POINT]
     for s in rng.sample(village_points, min(demo_n - 1, len(village_points))):
-        s.is_demonstration = True
+        s["is_demonstration"] = True
 
-    Station.objects.bulk_create(stations, batch_size=500)
-    through = Station.served_villages.through
-    through.objects.bulk_create(
-        [through(station_id=s.pk, division_id=v.code) for s in stations for v in served[id(s)]], batch_size=2000
-    )
-    StationService.objects.bulk_create(
-        [StationService(station=s, service=x) for s in stations for x in SERVICES_OFFERED], batch_size=2000
-    )
-    history = []
-    for s in stations:
-        history.append(
-            StationStatusChange(station=s, status=StationStatus.PLANNED, effective_on=start, reason="纳入示范项目")
-        )
-        history.append(
-            StationStatusChange(
-                station=s,
-                status=StationStatus.BUILDING,
-                effective_on=max(start, s.opened_on - timedelta(days=45)),
-                reason="开工建设",
-            )
-        )
-        history.append(
-            StationStatusChange(station=s, status=StationStatus.OPERATING, effective_on=s.opened_on, reason="挂牌运营")
-        )
-
-    # A few points were suspended along the way; a handful fade out lately (the review candidates).
+    # Registered and moved along their life cycle by the services, as the county office would.
     today = ctx.today
-    suspended = rng.sample(village_points, max(1, len(village_points) // 60))
-    for s in suspended:
-        when = today - timedelta(days=rng.randrange(60, 200))
-        s.status, s.status_since = StationStatus.SUSPENDED, when
-        history.append(
-            StationStatusChange(station=s, status=StationStatus.SUSPENDED, effective_on=when, reason="负责人外出务工")
+    suspended_on = {
+        s["code"]: today - timedelta(days=rng.randrange(60, 200))
+        for s in rng.sample(village_points, max(1, len(village_points) // 60))
+    }
+    saved = []
+    for data in stations:
+        opened = data["opened_on"]
+        if opened > today:
+            data["opened_on"] = None  # not open yet: it stays under construction
+        s = services.save_station(
+            SYSTEM,
+            data,
+            services=SERVICES_OFFERED,
+            served_villages=served[data["code"]] if data["level"] == StationLevel.VILLAGE_POINT else None,
+            reason="纳入示范项目",
         )
-    Station.objects.bulk_update(suspended, ["status", "status_since"])
-    StationStatusChange.objects.bulk_create(history, batch_size=2000)
-    active = [s for s in village_points if s not in suspended]
+        building = max(start, opened - timedelta(days=45))
+        if building <= today:
+            services.change_status(SYSTEM, s, StationStatus.BUILDING, building, "开工建设")
+        if opened <= today:
+            services.change_status(SYSTEM, s, StationStatus.OPERATING, opened, "挂牌运营")
+        # A few points were suspended along the way.
+        if s.code in suspended_on and s.status == StationStatus.OPERATING and suspended_on[s.code] > opened:
+            services.change_status(SYSTEM, s, StationStatus.SUSPENDED, suspended_on[s.code], "负责人外出务工")
+        saved.append(s)
+    working = [s for s in saved if s.level != StationLevel.COUNTY_CENTRE and s.opened_on is not None]
+    suspended = [s for s in working if s.status == StationStatus.SUSPENDED]
+    # A handful fade out lately: the review candidates.
+    active = [s for s in working if s.level == StationLevel.VILLAGE_POINT and s not in suspended]
     fading = set(rng.sample(active, min(5, len(active) // 20 + 1)))
 
-    _operations(ctx, rng, [s for s in stations if s.level != StationLevel.COUNTY_CENTRE], fading, suspended)
+    _operations(ctx, rng, working, fading, suspended)
     for s in list(fading)[:1]:
-        ReviewDecision.objects.create(
-            station=s,
-            decision=ReviewDecisionKind.RECTIFY,
-            reason="服务量连续下降，约谈负责人",
+        services.decide_review(
+            SYSTEM,
+            s,
+            ReviewDecisionKind.RECTIFY,
+            "服务量连续下降，约谈负责人",
             rectify_by=today + timedelta(days=30),
-            decided_on=today - timedelta(days=20),
+            today=today - timedelta(days=20),
         )
 
 
 def _operations(ctx, rng, stations, fading, suspended):
-    """24 months of daily records, monthly reports and recent check-ins."""
+    """Months of daily records through the recording service, the monthly reports through the report
+    services (submitted, approved, accepted), and recent check-ins."""
     today = ctx.today
     first_month = month_start(today.replace(day=1) - timedelta(days=round(ctx.months * 30.44)))
     fade_from = month_start(today.replace(day=1) - timedelta(days=80))
     level_factor = {StationLevel.TOWNSHIP_STATION: 2.5, StationLevel.VILLAGE_POINT: 1.0}
-    rows, day = [], first_month
     vigour = {s.pk: rng.lognormvariate(0, 0.45) * level_factor[s.level] for s in stations}
     until = {s.pk: (s.status_since if s in suspended else today) for s in stations}
+    rows = defaultdict(list)
+    day = first_month
     while day < today:
         season = day.month - 1
         weekend = 1.15 if day.weekday() >= 5 else 1.0
@@ -261,40 +249,31 @@ def _operations(ctx, rng, stations, fading, suspended):
                 if n <= 0:
                     continue
                 amount = Decimal(sum(rng.randint(*money) for _ in range(n))) if money else Decimal(0)
-                rows.append(
-                    ServiceRecord(
-                        station_id=s.pk,
-                        kind=kind,
-                        occurred_on=day,
-                        count=n,
-                        amount=amount,
-                        villagers=n,
-                        client_id=f"demo-{day:%Y%m%d}-{kind}",
-                    )
+                rows[s.pk].append(
+                    {
+                        "kind": kind,
+                        "occurred_on": day,
+                        "count": n,
+                        "amount": amount,
+                        "villagers": n,
+                        "client_id": f"demo-{day:%Y%m%d}-{kind}",
+                    }
                 )
-        if len(rows) >= 20000:
-            ServiceRecord.objects.bulk_create(rows, batch_size=5000)
-            rows = []
         day += timedelta(days=1)
-    ServiceRecord.objects.bulk_create(rows, batch_size=5000)
-    _reports(rng, stations, first_month, today, fading)
+    for s in stations:
+        if rows[s.pk]:
+            services.record_services(SYSTEM, s, rows[s.pk], today=today)
+    _reports(rng, stations, first_month, today, fading, suspended)
     _check_ins(rng, stations, today, suspended)
 
 
-def _reports(rng, stations, first_month, today, fading):
-    totals = defaultdict(lambda: defaultdict(lambda: {"count": 0, "amount": Decimal(0), "villagers": 0}))
-    rows = (
-        ServiceRecord.objects.filter(station__in=stations, occurred_on__gte=first_month)
-        .values_list("station_id", "occurred_on__year", "occurred_on__month", "kind")
-        .annotate(n=Sum("count"), amount=Sum("amount"), villagers=Sum("villagers"), records=Count("id"))
-    )
-    for station_id, year, month, kind, n, amount, villagers, _records in rows:
-        totals[(station_id, date(year, month, 1))][kind] = {"count": n, "amount": amount, "villagers": villagers}
-    reports, current = [], month_start(today)
+def _reports(rng, stations, first_month, today, fading, suspended):
+    current = month_start(today)
     fade_from = month_start(today.replace(day=1) - timedelta(days=80))
     for s in stations:
         month = max(first_month, month_start(s.opened_on))
-        while month < current:
+        last = month_start(s.status_since) if s in suspended else current  # no report for a month not operated
+        while month < current and month <= last:
             due = due_date(month)
             missing = (s in fading and month >= fade_from) or rng.random() < 0.02
             if due >= today and rng.random() < 0.4:
@@ -312,33 +291,16 @@ def _reports(rng, stations, first_month, today, fading):
                     status = rng.choice([ReportStatus.APPROVED, ReportStatus.ACCEPTED, ReportStatus.SUBMITTED])
                 else:
                     status = rng.choice([ReportStatus.SUBMITTED, ReportStatus.SUBMITTED, ReportStatus.APPROVED])
-                by_kind = totals[(s.pk, month)]
-                figures = {
-                    k: {"count": v["count"], "amount": str(v["amount"]), "villagers": v["villagers"]}
-                    for k, v in by_kind.items()
-                }
-                reports.append(
-                    MonthlyReport(
-                        station=s,
-                        month=month,
-                        status=status,
-                        due_on=due,
-                        figures=figures,
-                        total_services=sum(v["count"] for v in by_kind.values()),
-                        parcels_in=by_kind.get(RecordKind.PARCEL_IN, {}).get("count", 0),
-                        parcels_out=by_kind.get(RecordKind.PARCEL_OUT, {}).get("count", 0),
-                        purchase_amount=by_kind.get(RecordKind.PURCHASE, {}).get("amount", 0),
-                        sale_amount=by_kind.get(RecordKind.SALE, {}).get("amount", 0),
-                        villagers_served=sum(v["villagers"] for v in by_kind.values()),
-                        first_submitted_at=at,
-                        submitted_at=at,
-                    )
-                )
+                report = services.submit_report(SYSTEM, s, month, at=at)
+                if status != ReportStatus.SUBMITTED:
+                    services.approve_report(SYSTEM, report, at=at + timedelta(days=2))
+                if status == ReportStatus.ACCEPTED:
+                    services.accept_report(SYSTEM, report, at=at + timedelta(days=5))
             month = next_month(month)
-    MonthlyReport.objects.bulk_create(reports, batch_size=2000)
 
 
 def _check_ins(rng, stations, today, suspended):
+    """The last 60 days' 考勤 of operating village points: the rows ``check_in`` stores (one a day, no position)."""
     rows = []
     for s in stations:
         if s in suspended or s.level != StationLevel.VILLAGE_POINT:

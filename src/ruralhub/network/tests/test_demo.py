@@ -1,11 +1,13 @@
+import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from ruralhub.accounts.models import User
 from ruralhub.demo import runner
 from ruralhub.network import services
-from ruralhub.network.choices import StationLevel
+from ruralhub.network.choices import STATUS_MOVES, ReportAction, StationLevel, StationStatus
 from ruralhub.network.models import MonthlyReport, ServiceRecord, Station
 
 
@@ -33,6 +35,17 @@ def test_the_demo_station_operator_runs_a_station_with_records_and_reports():
     assert ServiceRecord.objects.filter(station=station).exists()
     assert MonthlyReport.objects.filter(station=station).exists()
     assert services.underperformers("331123", date(2026, 11, 24))  # a handful fade out
+    # Built through the services: a report holds exactly what the records give, to the cent.
+    report = MonthlyReport.objects.filter(station__level=StationLevel.TOWNSHIP_STATION).exclude(purchase_amount=0)[0]
+    assert report.figures == services.month_figures(report.station, report.month)
+    assert report.purchase_amount == Decimal(report.figures["purchase"]["amount"])
+    assert re.fullmatch(r"\d+\.\d\d", report.figures["purchase"]["amount"])
+    assert services.draft_report(report.station, report.month).figures == report.figures
+    assert list(report.events.values_list("action", flat=True))[0] == ReportAction.SUBMIT
+    for s in Station.objects.exclude(level=StationLevel.COUNTY_CENTRE):
+        history = list(s.status_changes.order_by("effective_on", "id").values_list("status", flat=True))
+        assert s.status == history[-1]
+        assert all(b in STATUS_MOVES[StationStatus(a)] for a, b in zip(history, history[1:], strict=False))
 
 
 @pytest.mark.django_db

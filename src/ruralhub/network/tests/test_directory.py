@@ -438,3 +438,25 @@ def test_the_import_page_shows_the_form(client, township_officer):
     response = client.get(IMPORT)
     assert response.status_code == 200
     assert 'type="file"' in response.content.decode()
+
+
+def test_a_csv_with_a_nul_is_a_row_error_and_writes_nothing(client, county_office, directory):
+    before = snapshot()
+    lines = [
+        ",".join(COLUMNS),
+        ",".join(row(网点名称="北山\x00村服务点", 层级="村级服务点", 所在乡镇="大柘镇", 所在行政村="北山村委会")),
+        ",".join(row(网点编号="NUL\x00", 网点名称="南山村服务点", 层级="村级服务点", 所在乡镇="大柘镇")),
+    ]
+    response = upload(client, county_office, SimpleUploadedFile("名录.csv", "\r\n".join(lines).encode()))
+    assert response.status_code == 200
+    assert errors(response) == ["第2行 网点名称：不能包含NUL字符", "第3行 网点编号：不能包含NUL字符"]
+    assert snapshot() == before
+
+
+def test_a_code_in_use_outside_the_importers_scope_reads_only_as_in_use(client, township_officer, directory):
+    out_of_scope = directory[3].code  # 妙高街道's point, which the 大柘镇 officer cannot see
+    sheet = xlsx(
+        [row(网点编号=out_of_scope, 网点名称="新服务点", 层级="村级服务点", 所在乡镇="大柘镇", 所在行政村="北山村委会")]
+    )
+    response = upload(client, township_officer, sheet)
+    assert errors(response) == ["第2行 网点编号：站点编号已被使用"]  # the words a clash inside the scope gets
