@@ -3,27 +3,42 @@
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_credentials
 from django.utils import timezone
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from .models import ApiToken
 
 
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer rh_…`` for devices and integrators.
+def may_use_api(request, user) -> bool:
+    """Active and not locked out by wrong passwords (django-axes): whoever guesses a password must not keep
+    the account's other ways in."""
+    return user.is_active and not AxesProxyHandler.is_locked(request, get_credentials(user.get_username()))
 
-    A token stops working when its user is deactivated or locked out by wrong passwords (django-axes):
-    whoever is guessing the password must not keep the account's other way in.
-    """
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer rh_…`` for devices and integrators."""
 
     def authenticate(self, request, token):
         api_token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(token)).first()
-        if api_token is None or not api_token.user.is_active:
-            return None
-        if AxesProxyHandler.is_locked(request, get_credentials(api_token.user.get_username())):
+        if api_token is None or not may_use_api(request, api_token.user):
             return None
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
         request.user = api_token.user
         return api_token.user
 
 
-AUTH = [TokenAuth(), django_auth]
+class SessionAuth(NinjaSessionAuth):
+    """The signed-in session, for the site's own pages; its CSRF check applies only when someone is signed in,
+    so a request with a wrong token and no session is a 401, not a CSRF refusal."""
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and may_use_api(request, user) else None
+
+
+AUTH = [TokenAuth(), SessionAuth()]

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Schema
 from pydantic import BeforeValidator, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -155,6 +156,7 @@ def _iso_date(value: Any) -> date:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
+@csrf_exempt  # like the API's own views: a POST to an unknown address is a 404, not a CSRF page
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """Any /api/ address no operation answers (an unknown path, a malformed id): JSON, like every API answer."""
     return JsonResponse({"detail": NOT_FOUND}, status=404)

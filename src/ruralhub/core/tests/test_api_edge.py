@@ -136,3 +136,10 @@ def test_every_operation_documents_its_refusals_with_their_shapes():
 def test_the_served_openapi_document_has_the_refusals(client, db):
     document = client.get("/api/openapi.json").json()
     assert "422" in document["paths"]["/api/organisations/{pk}"]["patch"]["responses"]
+
+
+def test_a_post_to_an_unknown_address_is_a_json_404_not_a_csrf_page(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).patch("/api/organisations/-5", {}, content_type="application/json")
+    assert (response.status_code, response.json()) == (404, NOT_FOUND)
