@@ -2,6 +2,7 @@ from ninja import Router, Schema
 
 from ruralhub.core.scoping import get_visible_or_404
 
+from .choices import Level
 from .models import Division
 
 router = Router(tags=["行政区划"])
@@ -19,7 +20,7 @@ class DivisionOut(Schema):
 
 
 @router.get("/divisions", response=list[DivisionOut])
-def list_divisions(request, within: str = "", level: str = ""):
+def list_divisions(request, within: str = "", level: Level | None = None):
     """Divisions in the caller's scope; `within` narrows to a code prefix, `level` to county/township/village."""
     qs = Division.objects.visible_to(request.auth)
     if within:

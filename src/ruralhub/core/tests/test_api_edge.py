@@ -143,3 +143,27 @@ def test_a_post_to_an_unknown_address_is_a_json_404_not_a_csrf_page(db):
 
     response = Client(enforce_csrf_checks=True).patch("/api/organisations/-5", {}, content_type="application/json")
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
+
+
+def test_an_unknown_level_is_a_422_naming_the_parameter(client, bearer):
+    response = client.get("/api/regions/divisions", {"level": "province"}, **bearer)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"loc": ["query", "level"], "msg": "应为以下之一：'county', 'township' or 'village'", "type": "enum"}
+    ]
+    assert len(client.get("/api/regions/divisions", {"level": "township"}, **bearer).json()) == 20
+
+
+@pytest.mark.parametrize(("field", "limit"), [("name", 200), ("address", 200), ("contact_name", 50)])
+def test_over_long_text_is_a_422_on_every_database(client, bearer, organisation, field, limit):
+    response = client.patch(
+        f"/api/organisations/{organisation.pk}", {field: "长" * (limit + 1)}, content_type="application/json", **bearer
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", field],
+            "msg": f"确保该变量包含不超过 {limit} 字符 (目前字符数 {limit + 1})。",
+            "type": "value_error",
+        }
+    ]
