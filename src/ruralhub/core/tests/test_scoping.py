@@ -56,3 +56,17 @@ def test_out_of_scope_lookups_are_404_like_missing_ones(other_township_officer, 
 def test_an_unknown_action_is_a_programming_error(county_office):
     with pytest.raises(ValueError):
         Division.objects.visible_to(county_office, "approve")
+
+
+def test_require_answers_403_in_scope_and_404_out_of_scope(finance_audit, other_township_officer, station_host):
+    from django.core.exceptions import PermissionDenied
+
+    from ruralhub.core.scoping import SYSTEM, require
+
+    with pytest.raises(PermissionDenied, match="您没有登记单位的权限"):  # the role lacks the action altogether
+        require(finance_audit, Organisation, "add")
+    with pytest.raises(PermissionDenied, match="您没有修改单位的权限"):  # seen (the whole county), not changeable
+        require(finance_audit, station_host, "change")
+    with pytest.raises(Http404):  # another township: as if it did not exist
+        require(other_township_officer, station_host, "view")
+    assert require(SYSTEM, station_host, "change") is station_host
