@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Schema
-from pydantic import BeforeValidator, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .validators import NUL_MESSAGE
@@ -112,8 +112,20 @@ class InputSchema(Schema):
         return value
 
 
+def _without_null(schema: dict) -> None:
+    # Documented as it is validated: a field may be left out, but not sent as null.
+    for field in schema.get("properties", {}).values():
+        choices = [choice for choice in field.get("anyOf", []) if choice != {"type": "null"}]
+        if len(choices) == 1:
+            del field["anyOf"]
+            field.update(choices[0])
+        field.pop("default", None)
+
+
 class PatchSchema(InputSchema):
     """Base of a partial update: a field left out stays as it is; null is refused, since no field is emptied by it."""
+
+    model_config = ConfigDict(json_schema_extra=_without_null)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -167,3 +167,9 @@ def test_over_long_text_is_a_422_on_every_database(client, bearer, organisation,
             "type": "value_error",
         }
     ]
+
+
+def test_a_partial_update_is_documented_without_null():
+    patch = api.get_openapi_schema(path_prefix="/api/")["components"]["schemas"]["OrganisationPatch"]
+    assert patch["properties"]["address"] == {"title": "Address", "type": "string"}
+    assert "required" not in patch
