@@ -7,6 +7,7 @@ The cast (all in 遂昌 331123):
   station_operator the 大柘镇 station host organisation, in its first 村委会
   producer         a co-operative in 大柘镇
   finance_audit    the whole county, read-mostly
+  other_county_office  翁源's county office (440229): every county permission, on none of 遂昌's records
 """
 
 import pytest
@@ -21,6 +22,7 @@ from ruralhub.regions.services import load_divisions
 SUICHANG = "331123"
 DAZHE = "331123105"  # 大柘镇
 MIAOGAO = "331123001"  # 妙高街道
+WENGYUAN = "440229"  # 翁源县
 PASSWORD = "correct-horse-battery"
 
 _serial = iter(range(10**6))
@@ -85,6 +87,11 @@ def station_operator(station_host, dazhe_village):
 def producer(dazhe, suichang):
     coop = make_organisation(dazhe, kind="cooperative", name="大柘茶叶专业合作社")
     return make_user("producer", Role.PRODUCER, division=suichang, organisation=coop)
+
+
+@pytest.fixture
+def other_county_office(db):
+    return make_user("wengyuan", Role.COUNTY_OFFICE, division=load_divisions(WENGYUAN).county)
 
 
 @pytest.fixture

@@ -8,6 +8,14 @@ class AccountsConfig(AppConfig):
     navigation = [(_("单位"), "accounts:organisation_list")]
     verbose_name = _("单位与用户")
     role_permissions = {
-        "county_office": ["add_organisation", "change_organisation", "view_organisation"],
+        # The county office manages its county's accounts (in the admin, through accounts.services).
+        "county_office": [
+            "add_organisation",
+            "change_organisation",
+            "view_organisation",
+            "view_user",
+            "add_user",
+            "change_user",
+        ],
         "township_officer": ["add_organisation", "change_organisation", "view_organisation"],
     }

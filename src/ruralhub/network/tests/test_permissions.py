@@ -14,7 +14,6 @@ from ruralhub.core.dates import month_start
 from ruralhub.core.testcases import Action, ApiPermissionTests, PagePermissionTests
 from ruralhub.network import services
 from ruralhub.network.models import CheckIn, MonthlyReport, ReviewDecision, ServiceRecord, Station
-from ruralhub.programs.tests.test_permissions import other_county_office  # noqa: F401  (a fixture)
 
 _serial = iter(range(10**6))
 

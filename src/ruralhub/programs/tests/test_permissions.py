@@ -5,21 +5,12 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from ruralhub.core.roles import Role
 from ruralhub.core.testcases import ApiPermissionTests, PagePermissionTests
 from ruralhub.programs.models import Program
 from ruralhub.programs.services import load_program
-from ruralhub.regions.services import load_divisions
-from ruralhub.testing import SUICHANG, make_user
+from ruralhub.testing import SUICHANG
 
-WENGYUAN = "440229"  # 翁源
 _serial = iter(range(10**6))
-
-
-@pytest.fixture
-def other_county_office(db):
-    """翁源's county office: every county permission, on none of 遂昌's records."""
-    return make_user("wengyuan", Role.COUNTY_OFFICE, division=load_divisions(WENGYUAN).county)
 
 
 class TestProgramPermissions(PagePermissionTests, ApiPermissionTests):
