@@ -21,9 +21,19 @@ from ruralhub.regions.choices import Kind
 from ruralhub.regions.models import Division
 
 from . import services
-from .choices import HostType, RecordKind, ReportStatus, ReviewDecisionKind, Service, StationLevel, StationStatus
-from .models import CheckIn
+from .choices import (
+    HostType,
+    RecordKind,
+    ReportAction,
+    ReportStatus,
+    ReviewDecisionKind,
+    Service,
+    StationLevel,
+    StationStatus,
+)
+from .models import CheckIn, MonthlyReport, ReportEvent
 from .services import due_date
+from .services.reports import apply_figures
 
 TZ = ZoneInfo("Asia/Shanghai")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐叶"
@@ -225,8 +235,8 @@ def build(ctx):
 
 
 def _operations(ctx, rng, stations, fading, suspended):
-    """Months of daily records through the recording service, the monthly reports through the report
-    services (submitted, approved, accepted), and recent check-ins."""
+    """Months of daily records through the recording service, monthly reports with the figures the report
+    service takes (submitted, approved, accepted), and recent check-ins."""
     today = ctx.today
     first_month = month_start(today.replace(day=1) - timedelta(days=round(ctx.months * 30.44)))
     fade_from = month_start(today.replace(day=1) - timedelta(days=80))
@@ -270,6 +280,7 @@ def _operations(ctx, rng, stations, fading, suspended):
 def _reports(rng, stations, first_month, today, fading, suspended):
     current = month_start(today)
     fade_from = month_start(today.replace(day=1) - timedelta(days=80))
+    reports, events = [], []
     for s in stations:
         month = max(first_month, month_start(s.opened_on))
         last = month_start(s.status_since) if s in suspended else current  # no report for a month not operated
@@ -291,12 +302,20 @@ def _reports(rng, stations, first_month, today, fading, suspended):
                     status = rng.choice([ReportStatus.APPROVED, ReportStatus.ACCEPTED, ReportStatus.SUBMITTED])
                 else:
                     status = rng.choice([ReportStatus.SUBMITTED, ReportStatus.SUBMITTED, ReportStatus.APPROVED])
-                report = services.submit_report(SYSTEM, s, month, at=at)
-                if status != ReportStatus.SUBMITTED:
-                    services.approve_report(SYSTEM, report, at=at + timedelta(days=2))
-                if status == ReportStatus.ACCEPTED:
-                    services.accept_report(SYSTEM, report, at=at + timedelta(days=5))
+                # The figures as submit_report takes them; the steps as its events record them.
+                report = MonthlyReport(station=s, month=month, status=status, due_on=due)
+                apply_figures(report, services.month_figures(s, month))
+                report.first_submitted_at = report.submitted_at = at
+                reports.append(report)
+                steps = [ReportAction.SUBMIT, ReportAction.APPROVE, ReportAction.ACCEPT]
+                done = {ReportStatus.SUBMITTED: 1, ReportStatus.APPROVED: 2, ReportStatus.ACCEPTED: 3}[status]
+                events += [(report, action, at + timedelta(days=2 * n)) for n, action in enumerate(steps[:done])]
             month = next_month(month)
+    # Thousands of months: written in bulk, as the services would write them one by one.
+    MonthlyReport.objects.bulk_create(reports, batch_size=2000)
+    ReportEvent.objects.bulk_create(
+        [ReportEvent(report=r, action=action, at=at) for r, action, at in events], batch_size=5000
+    )
 
 
 def _check_ins(rng, stations, today, suspended):

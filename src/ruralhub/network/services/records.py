@@ -1,5 +1,6 @@
 """Daily records (one tap each) and check-ins from the operator's phone."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -172,8 +173,10 @@ def record_services(actor, station, rows: list[dict], today: date | None = None)
 
 def _check_month_totals(station: Station, records: list[ServiceRecord]) -> None:
     """A month's totals must fit its report, or the month could never be submitted."""
-    for month in sorted({month_start(r.occurred_on) for r in records}):
-        new = [r for r in records if month_start(r.occurred_on) == month]
+    by_month = defaultdict(list)
+    for r in records:
+        by_month[month_start(r.occurred_on)].append(r)
+    for month, new in sorted(by_month.items()):
         stored = ServiceRecord.objects.filter(
             station=station, occurred_on__gte=month, occurred_on__lt=next_month(month)
         ).aggregate(

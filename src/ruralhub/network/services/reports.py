@@ -67,7 +67,7 @@ def month_figures(station: Station, month: date) -> dict:
     }
 
 
-def _apply_figures(report: MonthlyReport, by_kind: dict) -> None:
+def apply_figures(report: MonthlyReport, by_kind: dict) -> None:
     report.figures = by_kind
     report.total_services = sum(v["count"] for v in by_kind.values())
     report.parcels_in = by_kind.get(RecordKind.PARCEL_IN, {}).get("count", 0)
@@ -82,7 +82,7 @@ def draft_report(station: Station, month: date) -> MonthlyReport:
     """This month's figures as they stand, stored as an unsubmitted report (no state change if locked)."""
     report = _locked_month(station, month_start(month))
     if not report.is_locked:
-        _apply_figures(report, month_figures(station, month))
+        apply_figures(report, month_figures(station, month))
         report.save()
     return report
 
@@ -134,28 +134,27 @@ def submit_report(actor, station, month: date, at: datetime | None = None) -> Mo
     return report
 
 
+def _advance(actor, report, action: str, required: str, refusal: str, at: datetime | None) -> MonthlyReport:
+    """Move a report one step up (approve, accept) if it still stands where that step starts, under its row lock."""
+    report = _locked_report(actor, report, action)
+    if report.status != required:
+        raise ValidationError({"status": f"{refusal}，当前为“{report.get_status_display()}”"})
+    report.status = {"approve": ReportStatus.APPROVED, "accept": ReportStatus.ACCEPTED}[action]
+    report.save(update_fields=["status"])
+    _event(report, ReportAction(action), actor, at=at)
+    return report
+
+
 @transaction.atomic
 def approve_report(actor, report, at: datetime | None = None) -> MonthlyReport:
     """The township officer approves a submitted month; it is then locked."""
-    report = _locked_report(actor, report, "approve")
-    if report.status != ReportStatus.SUBMITTED:
-        raise ValidationError({"status": f"只有已报送的月报才能审核，当前为“{report.get_status_display()}”"})
-    report.status = ReportStatus.APPROVED
-    report.save(update_fields=["status"])
-    _event(report, ReportAction.APPROVE, actor, at=at)
-    return report
+    return _advance(actor, report, "approve", ReportStatus.SUBMITTED, "只有已报送的月报才能审核", at)
 
 
 @transaction.atomic
 def accept_report(actor, report, at: datetime | None = None) -> MonthlyReport:
     """The county office accepts a month the township approved."""
-    report = _locked_report(actor, report, "accept")
-    if report.status != ReportStatus.APPROVED:
-        raise ValidationError({"status": f"只有乡镇已审核的月报才能确认，当前为“{report.get_status_display()}”"})
-    report.status = ReportStatus.ACCEPTED
-    report.save(update_fields=["status"])
-    _event(report, ReportAction.ACCEPT, actor, at=at)
-    return report
+    return _advance(actor, report, "accept", ReportStatus.APPROVED, "只有乡镇已审核的月报才能确认", at)
 
 
 @transaction.atomic
