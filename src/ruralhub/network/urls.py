@@ -1,24 +1,24 @@
 from django.urls import path
 
-from . import views
+from .views import coverage, directory, operator, reports, review, stations
 
 app_name = "network"
 urlpatterns = [
-    path("", views.station_list, name="station_list"),
-    path("new/", views.station_create, name="station_create"),
-    path("<int:pk>/", views.station_detail, name="station_detail"),
-    path("<int:pk>/edit/", views.station_edit, name="station_edit"),
-    path("<int:pk>/status/", views.station_status, name="station_status"),
-    path("<int:pk>/sign/", views.station_sign, name="station_sign"),
-    path("coverage/", views.coverage, name="coverage"),
-    path("my/", views.my_station, name="my_station"),
-    path("my/check-in/", views.my_check_in, name="my_check_in"),
-    path("my/record/", views.my_record, name="my_record"),
-    path("my/submit/", views.my_submit, name="my_submit"),
-    path("reports/", views.reports, name="reports"),
-    path("reports/<int:pk>/<str:action>/", views.report_action, name="report_action"),
-    path("review/", views.review, name="review"),
-    path("review/<int:pk>/", views.review_decide, name="review_decide"),
-    path("directory.xlsx", views.directory_export, name="directory_export"),
-    path("directory/import/", views.directory_import, name="directory_import"),
+    path("", stations.station_list, name="station_list"),
+    path("new/", stations.station_create, name="station_create"),
+    path("<int:pk>/", stations.station_detail, name="station_detail"),
+    path("<int:pk>/edit/", stations.station_edit, name="station_edit"),
+    path("<int:pk>/status/", stations.station_status, name="station_status"),
+    path("<int:pk>/sign/", stations.station_sign, name="station_sign"),
+    path("coverage/", coverage.coverage, name="coverage"),
+    path("my/", operator.my_station, name="my_station"),
+    path("my/check-in/", operator.my_check_in, name="my_check_in"),
+    path("my/record/", operator.my_record, name="my_record"),
+    path("my/submit/", operator.my_submit, name="my_submit"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<int:pk>/<str:action>/", reports.report_action, name="report_action"),
+    path("review/", review.review, name="review"),
+    path("review/<int:pk>/", review.review_decide, name="review_decide"),
+    path("directory.xlsx", directory.directory_export, name="directory_export"),
+    path("directory/import/", directory.directory_import, name="directory_import"),
 ]
