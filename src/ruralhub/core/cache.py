@@ -1,7 +1,10 @@
 """Figures computed once per change, not once per request, and never stale.
 
 A figure (a county's coverage, a program's target progress) depends on topics such as
-"network.stations:331123". The services that change those records call ``bump(topic)`` inside their
+"network.stations:331123". Topics are "<app>:<county>" for anything an app keeps in a county, and
+"<app>.<part>:<county>" for a finer part of it; ``bump_county`` bumps both, so a figure that reads a whole
+app (target progress reads every app) depends on the coarse topic and one that reads a part (coverage
+reads stations) on the fine one. The services that change those records call ``bump(topic)`` inside their
 transaction; ``cached(name, topics, compute)`` keeps the figure in the process's cache under the topics'
 current generation numbers, so every worker process recomputes it on the first request after a change
 and serves it from memory until the next one. Reading the generations is one small query.
@@ -27,6 +30,20 @@ def bump(*topics: str) -> None:
                 _row, created = Generation.objects.get_or_create(topic=topic, defaults={"number": 1})
             if not created:
                 Generation.objects.filter(topic=topic).update(number=F("number") + 1)
+
+
+def bump_county(app_label: str, county_code: str, *parts: str) -> None:
+    """Records of ``app_label`` in a county changed; ``parts`` names the finer topics that changed too."""
+    county = county_code[:6]
+    bump(f"{app_label}:{county}", *(f"{app_label}.{part}:{county}" for part in parts))
+
+
+def county_topics(county_code: str) -> list[str]:
+    """Every app's coarse topic for a county: what a figure reading all apps depends on."""
+    from django.apps import apps
+
+    labels = [c.label for c in apps.get_app_configs() if c.name.startswith("ruralhub.")]
+    return [f"{label}:{county_code[:6]}" for label in labels]
 
 
 def generations(topics: Iterable[str]) -> dict[str, int]:

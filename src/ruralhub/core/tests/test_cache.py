@@ -1,6 +1,6 @@
 from django.core.cache import caches
 
-from ruralhub.core.cache import CACHE, bump, cached, generations
+from ruralhub.core.cache import CACHE, bump, bump_county, cached, county_topics, generations
 
 
 def test_a_figure_is_computed_once_until_its_records_change(db):
@@ -34,3 +34,14 @@ def test_a_change_seen_by_another_process_is_the_generation_in_the_database(db):
 def test_bumping_twice_in_one_call_counts_once(db):
     bump("a", "a", "b")
     assert generations(["a", "b"]) == {"a": 1, "b": 1}
+
+
+def test_a_county_bump_reaches_both_the_whole_app_and_its_part(db):
+    caches[CACHE].clear()
+    progress = cached("progress:331123", county_topics("331123"), lambda: "before")
+    coverage = cached("coverage:331123", ["network.stations:331123"], lambda: "before")
+    bump_county("network", "331123105211", "stations")
+    assert cached("progress:331123", county_topics("331123"), lambda: "after") == "after"
+    assert cached("coverage:331123", ["network.stations:331123"], lambda: "after") == "after"
+    assert progress == coverage == "before"
+    assert "network:331123" in county_topics("331123") and "regions:331123" in county_topics("331123")
