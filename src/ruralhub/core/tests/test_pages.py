@@ -61,3 +61,10 @@ def test_the_admin_lists_open_for_the_county_office(client, county_office):
     client.force_login(county_office)
     for url in ["/admin/", "/admin/regions/division/", "/admin/accounts/organisation/", "/admin/network/station/"]:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_health_check_answers_ok_without_signing_in(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert "no-cache" in response.headers["Cache-Control"]

@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from ruralhub.core.roles import Role
 from ruralhub.network import services
@@ -184,7 +184,7 @@ def test_rectify_needs_a_future_deadline_and_others_cannot_decide(county_office,
             county_office, station, "rectify", "整改", rectify_by=date(2026, 1, 1), today=date(2026, 11, 24)
         )
     assert "rectify_by" in err.value.message_dict
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.decide_review(township_officer, station, "keep", "保留")
     assert not ReviewDecision.objects.exists()
 
