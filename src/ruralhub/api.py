@@ -1,7 +1,8 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from django.http import Http404
-from ninja import NinjaAPI
+from django.shortcuts import render
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as InputError
 
@@ -20,6 +21,14 @@ from ruralhub.programs.api import router as programs_router
 from ruralhub.regions.api import router as regions_router
 
 
+class OfflineSwagger(Swagger):
+    """Swagger UI from the package's own static files (static/vendor/swagger-ui), so /api/docs works offline."""
+
+    def render_page(self, request, api, **kwargs):
+        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        return render(request, "api/docs.html", {"api": api, "swagger_settings": settings})
+
+
 class RuralhubAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
         # Every operation can refuse with 400/401/403/404/422; documented here once, not per operation.
@@ -33,6 +42,8 @@ api = RuralhubAPI(
     '错误：401/403/404 为 `{"detail": 原因}`，422 为 `{"detail": [{"loc": 位置, "msg": 原因}]}`。',
     auth=AUTH,
     urls_namespace="api",
+    # No validator badge: it would call validator.swagger.io.
+    docs=OfflineSwagger(settings={"validatorUrl": None}),
 )
 api.add_router("/regions", regions_router)
 api.add_router("/organisations", accounts_router)
