@@ -14,7 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("regions/", include("ruralhub.regions.urls")),
-    path("organisations/", include("ruralhub.accounts.urls")),
+    path("", include("ruralhub.accounts.urls")),
     path("programs/", include("ruralhub.programs.urls")),
     path("network/", include("ruralhub.network.urls")),
     path("api/", api.urls),

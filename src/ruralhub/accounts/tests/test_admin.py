@@ -109,8 +109,11 @@ def test_update_user_refuses_what_the_actor_may_not_do(county_admin, township_of
 
     from ruralhub.accounts.services import update_user
 
-    with pytest.raises(PermissionDenied):  # the operator is in the officer's township; the role has no user permission
-        update_user(township_officer, station_operator, {"full_name": "改名"})
+    # A township officer manages its township's station operators' logins, no one else's.
+    colleague = make_user("colleague", "township_officer", division=township_officer.division)
+    with pytest.raises(PermissionDenied):
+        update_user(township_officer, colleague, {"full_name": "改名"})
+    assert update_user(township_officer, station_operator, {"full_name": "改名"}).full_name == "改名"
     with pytest.raises(ValidationError) as refused:
         update_user(county_admin, township_officer, {"username": "x", "is_staff": True})
     assert refused.value.message_dict == {"is_staff": ["不能在此修改该项"], "username": ["不能在此修改该项"]}
