@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ruralhub.regions.models import Division
@@ -9,7 +10,8 @@ from .models import Station
 
 
 class StationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("名称或编号"), method="search")
+    # Free text instead of a select of hundreds of villages: a station's name, its code or its village's name.
+    q = django_filters.CharFilter(label=_("名称、编号或村名"), method="search")
     township = django_filters.ModelChoiceFilter(
         label=_("乡镇"), queryset=Division.objects.none(), method="in_township", empty_label=_("全部乡镇")
     )
@@ -29,10 +31,24 @@ class StationFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["township"].queryset = Division.objects.visible_to(user).townships()
+        self.filters["township"].queryset = Division.objects.visible_to(user).townships().only("code", "name")
 
     def search(self, queryset, name, value):
-        return queryset.filter(name__icontains=value) | queryset.filter(code__icontains=value)
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(division__name__icontains=value))
 
     def in_township(self, queryset, name, value):
         return queryset.filter(division__code__startswith=value.code)
+
+    def controls(self) -> list[dict]:
+        """The form's fields as plain values for the template, each select's options rendered in one loop
+        (a widget template per option, through the form renderer, cost more than the whole table)."""
+        form = self.form
+        data = form.data if form.is_bound else {}
+        controls = []
+        for name, field in form.fields.items():
+            value = str(data.get(name) or "")
+            options = None
+            if isinstance(field.widget, forms.Select):
+                options = [(str(key), str(label), str(key) == value) for key, label in field.widget.choices]
+            controls.append({"name": name, "label": field.label, "value": value, "options": options})
+        return controls

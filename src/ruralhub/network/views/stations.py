@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from ruralhub.core.privacy import phone_for
 from ruralhub.core.scoping import can, get_visible_or_404, may, require
@@ -23,20 +22,14 @@ from .common import form_errors
 
 @login_required
 def station_list(request):
-    stations = (
-        Station.objects.visible_to(request.user)
-        .select_related("division__parent")
-        .prefetch_related("services")
-        .distinct()
-    )
+    stations = Station.objects.visible_to(request.user).select_related("division__parent").distinct()
     filters = StationFilter(request.GET or None, queryset=stations, user=request.user)
-    table = StationTable(filters.qs, user=request.user)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    table = StationTable(filters.qs, request.user, request.GET)
     context = {
         "filters": filters,
         "table": table,
         "can_add": may(request.user, Station, "add"),
-        "count": filters.qs.count(),
+        "count": table.page.paginator.count,
     }
     return render(request, "network/station_list.html", context)
 
