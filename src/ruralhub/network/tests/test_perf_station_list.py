@@ -56,3 +56,19 @@ def test_a_row_shows_labels_services_and_flags_as_a_user_reads_them(client, coun
     row = page[page.index("示范点") :].split("</tr>")[0]
     for text in ("村级服务点", "大柘镇", "代收代发快递、缴费充值", "运营中", "2021-03-01", "示范"):
         assert text in row
+
+
+def test_the_api_station_list_reads_villages_and_services_in_bulk(
+    client, county_office, make_station, django_assert_max_num_queries
+):
+    one = make_station("331123105211", services_offered=["express"], served=["331123105211", "331123105212"])
+    client.force_login(county_office)
+    with django_assert_max_num_queries(12) as few:
+        client.get("/api/network/stations")
+    for code in ("331123105215", "331123105225", "331123001009"):
+        make_station(code, services_offered=["payment", "sale"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get("/api/network/stations").json()
+    mine = next(s for s in body if s["id"] == one.pk)
+    assert mine["served_villages"] == ["331123105211", "331123105212"] and mine["services"] == ["express"]
+    assert len(body) == 4 and all(s["services"] for s in body)
