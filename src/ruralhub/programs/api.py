@@ -5,7 +5,6 @@ from ninja import Router, Schema
 
 from ruralhub.core.api import IsoDate
 from ruralhub.core.dates import LATEST
-from ruralhub.core.indicators import Period
 from ruralhub.core.scoping import get_visible_or_404
 
 from . import services
@@ -32,9 +31,13 @@ class ProgressOut(Schema):
     unit: str
     division: str | None
     qualifier: str
+    starts_on: date
+    due_on: date
+    as_of: date
     value: Decimal | None
     status: str
     source: str
+    value_today: Decimal | None
     citation: str
 
 
@@ -45,9 +48,10 @@ def list_programs(request):
 
 @router.get("/{int:pk}/progress", response=list[ProgressOut])
 def program_progress(request, pk: int, as_of: IsoDate | None = None):
-    """Every target with its live value and status (met / not_met / no_data)."""
+    """Every target judged as of ``as_of`` (default: the plan's end) or its own deadline if earlier: value and
+    status (met / not_met / no_data; baseline for the plan's starting facts), with today's value beside it."""
     program = get_visible_or_404(Program, request.auth, pk=pk)
-    period = Period(program.starts_on, min(max(program.starts_on, as_of), LATEST)) if as_of else None
+    as_of = min(max(program.starts_on, as_of), LATEST) if as_of else None
     return [
         {
             "key": row.target.key,
@@ -57,10 +61,14 @@ def program_progress(request, pk: int, as_of: IsoDate | None = None):
             "unit": row.target.unit,
             "division": row.target.division_id,
             "qualifier": row.target.qualifier,
+            "starts_on": row.target.period_start,
+            "due_on": row.target.due_on,
+            "as_of": row.as_of,
             "value": row.reading.decimal,
             "status": row.status,
             "source": row.reading.source or row.reading.note,
+            "value_today": row.today.decimal,
             "citation": row.target.citation,
         }
-        for row in services.target_progress(program, period)
+        for row in services.target_progress(program, as_of)
     ]

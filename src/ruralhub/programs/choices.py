@@ -14,9 +14,12 @@ class Comparator(models.TextChoices):
     AT_LEAST = ">=", "≥"
     AT_MOST = "<=", "≤"
     EQUAL = "=", "="
+    ABOVE = ">", "＞"  # 超过: strictly more
+    BELOW = "<", "＜"  # 下降: strictly less
 
 
 class Status(models.TextChoices):
     MET = "met", _("已达标")
     NOT_MET = "not_met", _("未达标")
     NO_DATA = "no_data", _("暂无数据")
+    BASELINE = "baseline", _("方案基数")  # a fact the plan starts from (203个行政村), not something to reach

@@ -95,6 +95,14 @@ class Target(models.Model):
     qualifier = models.CharField(_("细分"), max_length=50, blank=True, validators=[validate_no_nul])
     citation = models.TextField(_("方案原文"), validators=[validate_no_nul])
     position = models.PositiveIntegerField(_("顺序"), default=0)
+    # The period a target is judged over: from the program's start (or the plan's own, 2018年4月开始)
+    # to the date it must be met by (the plan's end, or its phase's end).
+    starts_on = models.DateField(_("起算日期"), null=True, blank=True)
+    due_on = models.DateField(_("完成时限"))
+    approximate = models.BooleanField(_("约数"), default=False)  # 约3000平方米: met within 10 %
+    baseline = models.BooleanField(_("方案基数"), default=False)  # a fact the plan starts from, shown, not judged
+    # Why the records cannot give this number (they do not tell a new station from an upgraded one).
+    not_measured = models.CharField(_("无法计算的原因"), max_length=300, blank=True, validators=[validate_no_nul])
 
     scope = Scope(division="program__county", readable_from_below=True)
     objects = ScopedQuerySet.as_manager()
@@ -106,3 +114,7 @@ class Target(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def period_start(self):
+        return max(self.starts_on or self.program.starts_on, self.program.starts_on)

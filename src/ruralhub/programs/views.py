@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from ruralhub.core.dates import date_param
-from ruralhub.core.indicators import Period
 from ruralhub.core.scoping import get_visible_or_404
 
 from . import services
@@ -19,29 +19,28 @@ def current(request):
     return render(request, "programs/program_list.html", {"programs": programs})
 
 
-def _as_of(request, program: Program) -> Period:
-    period = services.default_period(program)
-    end = date_param(request.GET.get("as_of"), period.end, earliest=program.starts_on)
-    return Period(program.starts_on, end)
-
-
 @login_required
 def targets(request, pk):
-    """目标进度: every target of the plan, its live value, status and the plan's own sentence."""
+    """目标进度: every target of the plan as of the plan's end (or a chosen date), today's value beside it."""
     program = get_visible_or_404(Program.objects.select_related("county"), request.user, pk=pk)
-    period = _as_of(request, program)
-    rows = services.target_progress(program, period)
+    as_of = date_param(request.GET.get("as_of"), services.default_as_of(program), earliest=program.starts_on)
+    progress = services.target_progress(program, as_of)
+    baselines = [r for r in progress if r.status == Status.BASELINE]
+    rows = [r for r in progress if r.status != Status.BASELINE]
     summary = services.progress_summary(rows)
     status = request.GET.get("status", "")
     if status in Status.values:
         rows = [r for r in rows if r.status == status]
     context = {
         "program": program,
-        "period": period,
+        "as_of": as_of,
+        "is_plan_end": as_of == services.default_as_of(program),
+        "today": timezone.localdate(),
         "rows": rows,
+        "baselines": baselines,
         "summary": summary,
         "status": status,
-        "statuses": Status.choices,
+        "statuses": [(value, label) for value, label in Status.choices if value != Status.BASELINE],
         "funds": program.funds.all(),
         "phases": program.phases.all(),
     }
