@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from ruralhub.accounts.models import Organisation
+from ruralhub.core.cache import bump_county
 from ruralhub.core.scoping import is_system, require
 from ruralhub.core.validators import NUL_MESSAGE, REASON_MAX_LENGTH
 from ruralhub.programs.models import Program
@@ -245,6 +246,7 @@ def save_station(
         for name in STATUS_FIELDS:
             setattr(station, name, getattr(locked, name))
     old_code, old_host = station.code, station.host_id
+    old_county = (station.division_id or "")[:6]
     values = dict(data)
     for name, value in values.items():
         if isinstance(value, str) and "\x00" in value:
@@ -314,6 +316,10 @@ def save_station(
             changed_by=actor if getattr(actor, "pk", None) else None,
             reason="登记",
         )
+    # Coverage and the lists' figures read stations, their served villages and status history.
+    bump_county("network", station.division_id, "stations")
+    if instance is not None and old_county != station.division_id[:6]:
+        bump_county("network", old_county, "stations")
     return station
 
 
@@ -361,6 +367,7 @@ def change_status(
         reason=reason,
         changed_by=actor if getattr(actor, "pk", None) else None,
     )
+    bump_county("network", station.division_id, "stations")
     return station
 
 
