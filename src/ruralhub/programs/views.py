@@ -24,9 +24,7 @@ def targets(request, pk):
     """目标进度: every target of the plan as of the plan's end (or a chosen date), today's value beside it."""
     program = get_visible_or_404(Program.objects.select_related("county"), request.user, pk=pk)
     as_of = date_param(request.GET.get("as_of"), services.default_as_of(program), earliest=program.starts_on)
-    progress = services.target_progress(program, as_of)
-    baselines = [r for r in progress if r.status == Status.BASELINE]
-    rows = [r for r in progress if r.status != Status.BASELINE]
+    rows = services.target_progress(program, as_of)
     summary = services.progress_summary(rows)
     status = request.GET.get("status", "")
     if status in Status.values:
@@ -37,7 +35,6 @@ def targets(request, pk):
         "is_plan_end": as_of == services.default_as_of(program),
         "today": timezone.localdate(),
         "rows": rows,
-        "baselines": baselines,
         "summary": summary,
         "status": status,
         "statuses": [(value, label) for value, label in Status.choices if value != Status.BASELINE],

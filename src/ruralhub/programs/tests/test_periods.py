@@ -102,8 +102,9 @@ def test_suichang_203_villages_is_the_plans_base_and_the_missing_targets_are_the
     program = load_county("331123")
     client.force_login(county_office)
     page = client.get(reverse("programs:targets", args=[program.pk])).content.decode()
-    base = page[page.index('class="card baselines"') :]
-    assert "全县203个行政村：方案 203 个；现行数据 201 个" in base
+    row = page[page.index('<tr data-key="regions.admin_villages"') :]
+    row = row[: row.index("</tr>")]
+    assert "方案基数" in row and "不作考核" in row and "201 个" in row and "未达标" not in row
     added = program.targets.filter(
         key__in=[
             "network.county_centers",
