@@ -142,6 +142,10 @@ class StationStatusChange(models.Model):
         return f"{self.station} {self.get_status_display()} {self.effective_on}"
 
 
+# The records that count in figures: every one not voided.
+COUNTED = models.Q(voided_at=None)
+
+
 class ServiceRecord(models.Model):
     """One tap on the operator's phone: a service given on a day, counted or in yuan."""
 
@@ -160,6 +164,23 @@ class ServiceRecord(models.Model):
     client_id = models.CharField(_("客户端编号"), max_length=64, validators=[validate_no_nul])
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    # A wrong tap is voided, never deleted: it stays with who voided it and why, and no longer counts.
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    void_reason = models.CharField(
+        _("作废原因"), max_length=REASON_MAX_LENGTH, blank=True, validators=[validate_no_nul]
+    )
+    # A correction voids the wrong tap and enters this one in its place.
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("更正的记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replacement",
+    )
 
     scope = Scope(division="station__division", organisation="station__host")
     objects = ScopedQuerySet.as_manager()
@@ -248,6 +269,11 @@ class MonthlyReport(models.Model):
         if not self.first_submitted_at or self.status in {ReportStatus.DRAFT, ReportStatus.RETURNED}:
             return False
         return timezone.localtime(self.first_submitted_at).date() <= self.due_on
+
+    @property
+    def is_overdue(self) -> bool:
+        """Not on time and past its due day: only then is it 逾期 (a month not yet due is not late)."""
+        return not self.on_time and timezone.localdate() > self.due_on
 
 
 class ReportEvent(models.Model):

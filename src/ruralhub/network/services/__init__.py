@@ -4,20 +4,24 @@ One module per concern; everything a caller uses is importable from ``network.se
 """
 
 from .coverage import Coverage, Gap, TownshipCoverage, coverage, coverage_gaps, distance_km, pct
-from .records import RecordResult, check_in, record_services
+from .records import RecordResult, check_in, record_services, void_record
 from .reports import (
     REPORT_DUE_DAY,
+    RecordLine,
     ReportGap,
+    ServiceLines,
     accept_report,
     approve_report,
     draft_report,
     due_date,
     month_figures,
     report_gaps,
+    report_lines,
+    return_reasons,
     return_report,
     submit_report,
 )
-from .review import Candidate, decide_review, review_rule, save_review_rule, underperformers
+from .review import Candidate, decide_review, plan_sentence, review_rule, save_review_rule, underperformers
 from .stations import (
     change_status,
     next_station_code,
@@ -34,8 +38,10 @@ __all__ = [
     "Candidate",
     "Coverage",
     "Gap",
+    "RecordLine",
     "RecordResult",
     "ReportGap",
+    "ServiceLines",
     "TownshipCoverage",
     "accept_report",
     "approve_report",
@@ -53,8 +59,11 @@ __all__ = [
     "operating_periods",
     "operating_station_ids",
     "pct",
+    "plan_sentence",
     "record_services",
     "report_gaps",
+    "report_lines",
+    "return_reasons",
     "return_report",
     "review_rule",
     "save_review_rule",
@@ -63,4 +72,5 @@ __all__ = [
     "underperformers",
     "validate_central_funding",
     "validate_station_place",
+    "void_record",
 ]

@@ -8,10 +8,14 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ruralhub.core.cache import bump_county
 from ruralhub.core.dates import month_start, next_month
 from ruralhub.core.scoping import require
+from ruralhub.core.validators import REASON_MAX_LENGTH
 
 from ..choices import (
     MONEY_KINDS,
@@ -21,6 +25,7 @@ from ..choices import (
     Service,
 )
 from ..models import (
+    COUNTED,
     CheckIn,
     MonthlyReport,
     ReviewRule,
@@ -28,6 +33,7 @@ from ..models import (
     Station,
 )
 from .stations import locked_station, operating_on
+from .text import checked_text
 
 # What a month's report can hold (MonthlyReport: positive integers, 14-digit yuan amounts).
 MAX_MONTH_COUNT = 2_147_483_647
@@ -66,8 +72,7 @@ def tap_limits(station: Station) -> ReviewRule:
     return ReviewRule.objects.filter(county_id=county).first() or ReviewRule(county_id=county)
 
 
-def _parse_record(index: int, row: dict, offered: set[str], today: date, limits: ReviewRule) -> ServiceRecord:
-    prefix = f"第{index}条"
+def _parse_record(prefix: str, row: dict, offered: set[str], today: date, limits: ReviewRule) -> ServiceRecord:
     errors = {}
     kind = row.get("kind")
     # RECORD_SERVICE is keyed by every kind; RecordKind.values would rebuild its list on each row.
@@ -142,7 +147,7 @@ def record_services(actor, station, rows: list[dict], today: date | None = None)
     records, errors = [], {}
     for index, row in enumerate(rows, start=1):
         try:
-            records.append(_parse_record(index, row, offered, today, limits))
+            records.append(_parse_record(f"第{index}条", row, offered, today, limits))
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 errors.setdefault(key, []).extend(messages)
@@ -168,6 +173,8 @@ def record_services(actor, station, rows: list[dict], today: date | None = None)
         fresh.append(record)
     _check_month_totals(station, fresh)
     created = _insert_records(fresh)
+    if created:
+        bump_county("network", station.division_id, "records")
     return RecordResult(created=created, duplicates=len(records) - created)
 
 
@@ -178,7 +185,7 @@ def _check_month_totals(station: Station, records: list[ServiceRecord]) -> None:
         by_month[month_start(r.occurred_on)].append(r)
     for month, new in sorted(by_month.items()):
         stored = ServiceRecord.objects.filter(
-            station=station, occurred_on__gte=month, occurred_on__lt=next_month(month)
+            COUNTED, station=station, occurred_on__gte=month, occurred_on__lt=next_month(month)
         ).aggregate(
             count=Sum("count"),
             villagers=Sum("villagers"),
@@ -207,6 +214,7 @@ RECORD_COLUMNS = (
     "note",
     "client_id",
     "flagged",
+    "void_reason",
     "recorded_by",
     "created_at",
 )
@@ -253,6 +261,7 @@ def _insert_records(records: list[ServiceRecord]) -> int:
                     r.note,
                     r.client_id,
                     r.flagged,
+                    r.void_reason,
                     r.recorded_by_id,
                     now,
                 ]
@@ -263,6 +272,63 @@ def _insert_records(records: list[ServiceRecord]) -> int:
             )
             inserted += cursor.rowcount
     return inserted
+
+
+@transaction.atomic
+def void_record(
+    actor, record, reason: str, *, count=None, amount=None, today: date | None = None
+) -> ServiceRecord | None:
+    """Void a wrong tap, with a reason; given a new count or amount, enter the corrected tap in its place.
+
+    Only while the tap's month is open or sent back: a submitted month is what the township approves.
+    The voided row stays (who, when, why) and no longer counts. Returns the correction, if one was entered.
+    """
+    record_id = getattr(record, "pk", record)
+    record = ServiceRecord.objects.filter(pk=record_id).first()
+    if record is None:
+        raise Http404
+    require(actor, record, "add")  # 404 outside the actor's stations, 403 for a role that does not record
+    station = locked_station(record.station_id)  # the lock record_services and submit_report take first
+    record = ServiceRecord.objects.select_for_update().get(pk=record_id)
+    reason = checked_text("reason", _("作废原因"), reason, REASON_MAX_LENGTH, required=_("作废或更正必须说明原因"))
+    label = f"{record.occurred_on} {record.get_kind_display()}"
+    if record.voided_at:
+        voided = timezone.localtime(record.voided_at)
+        raise ValidationError(
+            {"record": _("%(record)s这条记录已于%(at)s作废") % {"record": label, "at": f"{voided:%m-%d %H:%M}"}}
+        )
+    month = month_start(record.occurred_on)
+    if _locked_months(station, {month}):
+        raise ValidationError(
+            {
+                "record": _("%(month)s的月报已报送或已审核，不能作废或更正其中的记录；退回后可以更正")
+                % {"month": f"{month:%Y年%m月}"}
+            }
+        )
+    record.voided_at = timezone.now()
+    record.voided_by = actor if getattr(actor, "pk", None) else None
+    record.void_reason = reason
+    record.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    correction = None
+    if count is not None or amount is not None:
+        row = {
+            "kind": record.kind,
+            "occurred_on": record.occurred_on,
+            "count": record.count if count is None else count,
+            "amount": record.amount if amount is None else amount,
+            "villagers": record.villagers,
+            "note": record.note,
+            "client_id": f"correction-{record.pk}",
+        }
+        offered = set(station.services.values_list("service", flat=True))
+        correction = _parse_record(_("更正"), row, offered, today or timezone.localdate(), tap_limits(station))
+        correction.station = station
+        correction.replaces = record
+        correction.recorded_by = record.voided_by
+        _check_month_totals(station, [correction])
+        correction.save()
+    bump_county("network", station.division_id, "records")
+    return correction
 
 
 @transaction.atomic

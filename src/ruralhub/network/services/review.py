@@ -12,6 +12,7 @@ from django.utils import timezone
 from ruralhub.core.dates import month_start, next_month
 from ruralhub.core.scoping import require
 from ruralhub.core.validators import REASON_MAX_LENGTH
+from ruralhub.programs.services import plan_data
 
 from ..choices import (
     ReportStatus,
@@ -20,6 +21,7 @@ from ..choices import (
     StationStatus,
 )
 from ..models import (
+    COUNTED,
     MonthlyReport,
     ReviewDecision,
     ReviewRule,
@@ -28,6 +30,15 @@ from ..models import (
 )
 from .stations import change_status, check_replacement, history_by, locked_station
 from .text import checked_text
+
+
+def plan_sentence(county_code: str) -> str:
+    """The county's plan sentence on reviewing stations (翁源: 定期淘汰…并进行增补); "" when its plan has none."""
+    try:
+        data = plan_data(county_code)
+    except ValidationError:  # a county with no plan data
+        return ""
+    return data["program"].get("station_review_citation", "")
 
 
 def review_rule(county_code: str) -> ReviewRule:
@@ -97,7 +108,9 @@ def underperformers(county_code: str, as_of: date, rule: ReviewRule | None = Non
         for i in range(len(months))
     }
     rows = (
-        ServiceRecord.objects.filter(station__in=stations, occurred_on__gte=bounds[0], occurred_on__lt=bounds[-1])
+        ServiceRecord.objects.filter(
+            COUNTED, station__in=stations, occurred_on__gte=bounds[0], occurred_on__lt=bounds[-1]
+        )
         .values("station_id")
         .annotate(**per_month)
     )
