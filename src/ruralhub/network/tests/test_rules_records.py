@@ -1,5 +1,6 @@
 """Records and reports: the county's caps on one tap, flags for the approver, months that always fit, reasons."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,6 +26,10 @@ def limits(county_office, program):
 
 def taps(*rows):
     return [{"client_id": f"tap-{i}", **row} for i, row in enumerate(rows, start=1)]
+
+
+# A month that has ended, so it can be submitted whatever today is.
+LAST_MONTH = month_start(month_start(timezone.localdate()) - timedelta(days=1))
 
 
 def test_a_tap_above_the_countys_cap_is_refused_naming_the_row_and_field(station_operator, operator_station, limits):
@@ -67,10 +72,17 @@ def test_the_approver_sees_the_flagged_taps_and_the_operator_a_warning(
     client.force_login(station_operator)
     page = client.get(reverse("network:my_station")).content.decode()
     assert "1条超过本县提醒值，审核时会被核对" in page
-    services.submit_report(station_operator, operator_station, timezone.localdate())
+    services.record_services(
+        station_operator,
+        operator_station,
+        [{"kind": "payment", "count": 30, "occurred_on": LAST_MONTH, "client_id": "a"}],
+    )
+    report = services.submit_report(station_operator, operator_station, LAST_MONTH)
     client.force_login(township_officer)
     page = client.get(reverse("network:reports")).content.decode()
-    assert '<span class="badge not_met" data-kind="payment">1条超过提醒值</span>' in page
+    assert '<span class="badge not_met">1条超过提醒值</span>' in page
+    page = client.get(reverse("network:report_detail", args=[report.pk])).content.decode()
+    assert '<span class="badge not_met county-flag">超过本县提醒值</span>' in page
 
 
 def test_a_hundred_taps_at_the_highest_cap_still_make_a_month_that_can_be_submitted(
@@ -78,13 +90,13 @@ def test_a_hundred_taps_at_the_highest_cap_still_make_a_month_that_can_be_submit
 ):
     rule = services.review_rule("331123")
     services.save_review_rule(county_office, rule, {"max_amount": "10000000", "flag_amount": "10000000"})
-    rows = taps(*[{"kind": "purchase", "amount": "10000000"}] * 100)
+    rows = taps(*[{"kind": "purchase", "amount": "10000000", "occurred_on": LAST_MONTH}] * 100)
     services.record_services(station_operator, operator_station, rows)
     with pytest.raises(ValidationError, match="超过本县单条记录上限|无效"):
         services.record_services(
             station_operator, operator_station, [{"kind": "purchase", "amount": "1e10", "client_id": "x"}]
         )
-    report = services.submit_report(station_operator, operator_station, timezone.localdate())
+    report = services.submit_report(station_operator, operator_station, LAST_MONTH)
     assert report.purchase_amount == Decimal("1000000000.00")
     assert report.figures["purchase"]["amount"] == "1000000000.00"
 
@@ -113,7 +125,7 @@ def test_the_rules_reminder_values_cannot_exceed_their_caps(county_office, progr
 def test_a_bad_return_reason_is_422_naming_the_field_and_changes_nothing(
     client, station_operator, operator_station, township_officer, reason
 ):
-    report = services.submit_report(station_operator, operator_station, timezone.localdate())
+    report = services.submit_report(station_operator, operator_station, LAST_MONTH)
     response = client.post(
         f"/api/network/reports/{report.pk}/return",
         {"reason": reason},
@@ -127,7 +139,7 @@ def test_a_bad_return_reason_is_422_naming_the_field_and_changes_nothing(
 
 
 def test_a_bad_return_reason_is_refused_by_the_service_too(station_operator, operator_station, township_officer):
-    report = services.submit_report(station_operator, operator_station, timezone.localdate())
+    report = services.submit_report(station_operator, operator_station, LAST_MONTH)
     with pytest.raises(ValidationError) as err:
         services.return_report(township_officer, report, "长" * (REASON_MAX_LENGTH + 1))
     assert err.value.message_dict == {
@@ -136,7 +148,7 @@ def test_a_bad_return_reason_is_refused_by_the_service_too(station_operator, ope
 
 
 def test_a_second_approval_is_refused_and_logs_nothing(station_operator, operator_station, township_officer):
-    report = services.submit_report(station_operator, operator_station, timezone.localdate())
+    report = services.submit_report(station_operator, operator_station, LAST_MONTH)
     services.approve_report(township_officer, report)
     with pytest.raises(ValidationError) as err:
         services.approve_report(township_officer, report)

@@ -36,6 +36,7 @@ def review(request):
     rule = services.review_rule(county_code)  # as saved, not as the (possibly invalid) form left it
     context = {
         "rule": rule,
+        "plan_sentence": services.plan_sentence(county_code),
         "rule_form": rule_form,
         "candidates": services.underperformers(county_code, as_of, rule),
         "as_of": as_of,
