@@ -188,3 +188,30 @@ def test_the_targets_page_is_fast_when_cached(client, county_office):
         assert client.get(url).status_code == 200
     per_request_ms = (time.process_time() - start) / 20 * 1000
     assert per_request_ms < 60, per_request_ms  # the test client adds its own overhead; bench/pages.py measures ≤15 ms
+
+
+@pytest.mark.django_db
+def test_the_targets_page_shows_a_change_at_once(client, county_office):
+    program = load_county("331123")
+    url = reverse("programs:targets", args=[program.pk])
+    client.force_login(county_office)
+
+    def centre_row():
+        page = client.get(url).content.decode()
+        row = page[page.index("优化1个县级电商公共服务中心") :]
+        return row[: row.index("</tr>")]
+
+    assert "未达标" in centre_row()
+    centre = network.save_station(
+        county_office,
+        {
+            "name": "遂昌县电子商务公共服务中心",
+            "level": "county_centre",
+            "division": "331123",
+            "host_type": "enterprise",
+            "staff_count": 12,
+            "status_since": date(2021, 1, 1),
+        },
+    )
+    network.change_status(county_office, centre, StationStatus.OPERATING, date(2021, 3, 1))
+    assert "已达标" in centre_row()

@@ -18,7 +18,6 @@ def test_the_target_page_lists_every_target_with_its_citation(client, county_off
     client.force_login(county_office)
     response = client.get(reverse("programs:targets", args=[program.pk]))
     page = response.content.decode()
-    assert len(response.context["rows"]) == program.targets.count()
     for target in program.targets.all():
         assert escape(target.citation) in page
     assert page.count("<tr data-key=") == program.targets.count()
@@ -45,7 +44,8 @@ def test_another_countys_staff_get_404(client, program, db):
 def test_filtering_by_status_keeps_only_those_rows(client, county_office, program):
     client.force_login(county_office)
     response = client.get(reverse("programs:targets", args=[program.pk]), {"status": "met"})
-    assert response.context["rows"] and all(r.status == "met" for r in response.context["rows"])
+    page = response.content.decode()
+    assert page.count("<tr data-key=") == page.count('<span class="badge met">') > 0
 
 
 def test_a_bad_date_falls_back_to_the_default_period(client, county_office, program):
