@@ -278,6 +278,10 @@ class ServiceLines:
     def outliers(self) -> int:
         return sum(line.is_outlier for line in self.lines)
 
+    @property
+    def voided(self) -> int:
+        return sum(line.record.voided_at is not None for line in self.lines)
+
 
 def _measure(kind: str, count, amount) -> Decimal:
     """What a tap is judged by: yuan for 代购/代销, the count for the rest."""

@@ -109,9 +109,18 @@ def my_records(request):
     month = min(month, month_start(today))
     report = MonthlyReport.objects.filter(station=station, month=month).first()
     groups = services.report_lines(station, month)
+    offered = set(station.services.values_list("service", flat=True))
+    labels = dict(RecordKind.choices)
     context = {
         "station": station,
         "month": month,
+        "last_day": min(month_end(month), today),
+        "kinds": [
+            {"value": k.value, "label": labels[k], "money": k in MONEY_KINDS}
+            for k in RecordKind
+            if RECORD_SERVICE[k] in offered
+        ],
+        "client_id": uuid.uuid4().hex,
         "report": report,
         "returned": services.return_reasons([report]).get(report.pk) if report else None,
         "groups": groups,
@@ -166,7 +175,10 @@ def my_check_in(request):
 @login_required
 @require_POST
 def my_record(request):
-    """One tap; the page's client_id makes a double tap or a retried post count once."""
+    """One tap (today), or one entered later for a day of an open month (补记, from the month's records page).
+
+    The page's client_id makes a double tap or a retried post count once.
+    """
     station, _stations = _operator_station(request)
     row = {
         "kind": request.POST.get("kind", ""),
@@ -174,6 +186,9 @@ def my_record(request):
         "note": request.POST.get("note", ""),
         "amount": request.POST.get("amount") or 0,
     }
+    day = request.POST.get("occurred_on", "")
+    if day:
+        row["occurred_on"] = day  # checked by the service: a date, not in the future, in an open month
     try:
         row["count"] = int(request.POST.get("count") or 1)
     except ValueError:
@@ -184,6 +199,8 @@ def my_record(request):
         messages.success(request, f"已记录：{label} ×{row['count']}" if result.created else "这条记录已保存过")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+    if day:
+        return redirect(f"{reverse('network:my_records')}?station={station.pk}&month={day[:7]}")
     return redirect(f"{reverse('network:my_station')}?station={station.pk}")
 
 
