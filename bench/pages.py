@@ -28,23 +28,32 @@ from pathlib import Path
 PASSWORD = "ruralhub2026"
 TARGET_P95_MS = 150
 TARGET_CPU_MS = 15
-# (role's demo username, path, label). "{program}" and "{station}" are filled in after signing in.
+# (role's demo username, path, label). "{program}", "{county}" and "{station}" are filled in after signing in.
 PAGES = [
     ("county", "/healthz", "trivial view (ceiling)"),
     ("county", "/network/", "station list"),
+    ("county", "/network/?sort=-opened_on&page=2", "station list, sorted, page 2"),
     ("county", "/network/reports/", "monthly reports"),
     ("county", "/network/coverage/", "coverage"),
+    ("county", "/network/review/", "station review"),
+    ("county", "/network/{station}/", "station page"),
     ("county", "/programs/{program}/targets/", "targets"),
     ("county", "/", "home (county office)"),
     ("township", "/network/", "station list (township)"),
+    ("township", "/network/coverage/", "coverage (township)"),
     ("township", "/", "home (township)"),
     ("station", "/network/my/", "operator's phone page"),
     ("station", "/", "home (operator)"),
     ("county", "/api/network/coverage", "API coverage"),
     ("county", "/api/network/stations", "API station list"),
+    ("county", "/api/network/stations/{station}/reports", "API station's reports"),
+    ("county", "/api/programs", "API programs"),
     ("county", "/api/programs/{program}/progress", "API target progress"),
+    ("county", "/api/organisations", "API organisations"),
+    ("county", "/api/regions/divisions?within={county}", "API divisions"),
     ("county", "/regions/", "divisions"),
     ("county", "/organisations/", "organisations"),
+    ("county", "/users/", "users"),
 ]
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -221,10 +230,17 @@ def single(port: int, cookie: str, run: Run, server_pid: int, n: int) -> None:
 
 
 def discover(port: int, cookie: str) -> dict:
+    """The ids the paths need: the county's program, and the busiest kind of station (the operator's own)."""
     client = Client(port, cookie)
     response, body = client.request("GET", "/api/programs")
     programs = json.loads(body) if response.status == 200 else []
-    return {"program": programs[0]["id"] if programs else 1}
+    response, body = client.request("GET", "/api/network/stations?level=village_point&status=operating")
+    stations = json.loads(body) if response.status == 200 else []
+    return {
+        "program": programs[0]["id"] if programs else 1,
+        "county": programs[0]["county_id"] if programs else "331123",
+        "station": stations[0]["id"] if stations else 1,
+    }
 
 
 # ---------------------------------------------------------------- main

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ruralhub.regions.models import Division
@@ -44,11 +45,28 @@ class StationFilter(django_filters.FilterSet):
         (a widget template per option, through the form renderer, cost more than the whole table)."""
         form = self.form
         data = form.data if form.is_bound else {}
+        language = get_language()
         controls = []
         for name, field in form.fields.items():
             value = str(data.get(name) or "")
-            options = None
-            if isinstance(field.widget, forms.Select):
-                options = [(str(key), str(label), str(key) == value) for key, label in field.widget.choices]
-            controls.append({"name": name, "label": field.label, "value": value, "options": options})
+            if isinstance(field, forms.ModelChoiceField):  # the user's townships: data, read each time
+                label, choices = str(field.label), [(str(k), str(text)) for k, text in field.choices]
+            elif isinstance(field.widget, forms.Select):
+                label, choices = _translated(language, name, field)
+            else:
+                label, choices = _translated(language, name, field)[0], None
+            options = None if choices is None else [(key, text, key == value) for key, text in choices]
+            controls.append({"name": name, "label": label, "value": value, "options": options})
         return controls
+
+
+_TRANSLATED: dict[tuple[str, str], tuple[str, list[tuple[str, str]]]] = {}
+
+
+def _translated(language: str, name: str, field) -> tuple[str, list[tuple[str, str]]]:
+    """A fixed field's label and options, translated once per process and language."""
+    key = (language, name)
+    if key not in _TRANSLATED:
+        choices = getattr(field.widget, "choices", ())
+        _TRANSLATED[key] = (str(field.label), [(str(k), str(text)) for k, text in choices])
+    return _TRANSLATED[key]

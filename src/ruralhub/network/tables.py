@@ -1,14 +1,16 @@
 """The station list: a page of rows computed once as plain values, rendered by a plain template.
 
-Choice labels are looked up once per request from dicts (a ``get_FOO_display()`` per cell re-translated every
-choice: thousands of gettext calls for one page of 50 stations).
+Choice labels are looked up in dicts translated once per process and language (a ``get_FOO_display()``
+per cell re-translated every choice: thousands of gettext calls for one page of 50 stations).
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ruralhub.core.privacy import phone_for, sees_personal_data
@@ -51,22 +53,31 @@ ROW_FIELDS = (
 )
 
 
-def _headers() -> dict[str, str]:
+@functools.cache
+def _labels(language: str) -> dict[str, dict[str, str]]:
+    """Column names and choice labels, translated once per process and language (``language`` is the key)."""
+
     def verbose(name):
         return str(Station._meta.get_field(name).verbose_name)
 
     return {
-        "code": verbose("code"),
-        "name": verbose("name"),
-        "level": verbose("level"),
-        "township": _("所在乡镇"),
-        "division": verbose("division"),
-        "operator_name": verbose("operator_name"),
-        "operator_phone": verbose("operator_phone"),
-        "services": _("服务项目"),
-        "status": verbose("status"),
-        "opened_on": verbose("opened_on"),
-        "flags": _("标记"),
+        "headers": {
+            "code": verbose("code"),
+            "name": verbose("name"),
+            "level": verbose("level"),
+            "township": _("所在乡镇"),
+            "division": verbose("division"),
+            "operator_name": verbose("operator_name"),
+            "operator_phone": verbose("operator_phone"),
+            "services": _("服务项目"),
+            "status": verbose("status"),
+            "opened_on": verbose("opened_on"),
+            "flags": _("标记"),
+        },
+        "levels": {k: str(v) for k, v in StationLevel.choices},
+        "statuses": {k: str(v) for k, v in StationStatus.choices},
+        "services": {k: str(v) for k, v in Service.choices},
+        "flags": {"demonstration": _("示范"), "central": _("中央资金")},
     }
 
 
@@ -102,7 +113,8 @@ class StationTable:
             sort = ""
         queryset = queryset.only(*ROW_FIELDS)
         self.page = Paginator(queryset, PER_PAGE).get_page(self.params.get("page"))
-        self.headers = _headers()
+        self.labels = _labels(get_language())
+        self.headers = self.labels["headers"]
         self.columns = [
             Column(
                 column,
@@ -121,14 +133,12 @@ class StationTable:
         return "?" + query.urlencode()
 
     def _rows(self, stations: list[Station]) -> list[Row]:
-        levels = {k: str(v) for k, v in StationLevel.choices}
-        statuses = {k: str(v) for k, v in StationStatus.choices}
-        service_labels = {k: str(v) for k, v in Service.choices}
+        levels, statuses, service_labels = self.labels["levels"], self.labels["statuses"], self.labels["services"]
         offered: dict[int, list[str]] = {}
         pairs = StationService.objects.filter(station__in=[s.pk for s in stations]).order_by("station_id", "id")
         for station_id, service in pairs.values_list("station_id", "service"):
             offered.setdefault(station_id, []).append(service_labels.get(service, service))
-        demonstration, central = _("示范"), _("中央资金")
+        demonstration, central = self.labels["flags"]["demonstration"], self.labels["flags"]["central"]
         # One format per request: the column names (shown beside each value on a phone) escaped once.
         headers = {
             name: conditional_escape(h).replace("{", "{{").replace("}", "}}") for name, h in self.headers.items()
