@@ -1,5 +1,7 @@
 """Stations: list, detail with its change log, registration and editing, status changes."""
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from ruralhub.core.privacy import phone_for
 from ruralhub.core.scoping import can, get_visible_or_404, may, require
 
 from .. import services
+from ..choices import StationLevel, StationStatus
 from ..filters import StationFilter
 from ..forms import StationForm, StatusForm
 from ..models import CheckIn, MonthlyReport, ReviewDecision, ServiceRecord, Station, StationStatusChange
@@ -114,9 +117,62 @@ def station_detail(request, pk):
         .select_related("replacement", "decided_by"),
         "change_log": change_log(station, request.user),
         "can_change": can(request.user, station, "change"),
-        "status_form": StatusForm(user=request.user, station=station, initial={"effective_on": timezone.localdate()}),
     }
+    if context["can_change"]:
+        form = StatusForm(user=request.user, station=station, initial={"effective_on": timezone.localdate()})
+        form.fields["replacement"].choices = replacement_choices(request.user, station)
+        context["status_form"] = form
+        context["closing_loses"] = coverage_lost_by_closing(station)
     return render(request, "network/station_detail.html", context)
+
+
+REPLACEMENT_CHOICES = 20  # the nearest operating stations offered as 接替站点
+
+
+def replacement_choices(user, station: Station) -> list[tuple]:
+    """接替站点 to choose from: operating stations the user may see, nearest first (distance in the label)."""
+    on = timezone.localdate()
+    operating = services.coverage(station.division_id[:6], on).operating_ids - {station.pk}
+    candidates = list(
+        Station.objects.visible_to(user)
+        .filter(pk__in=operating)
+        .select_related("division")
+        .only("pk", "name", "code", "lat", "lng", "division__lat", "division__lng")
+    )
+    origin = _place(station)
+
+    def km(candidate):
+        there = _place(candidate)
+        return services.distance_km(*origin, *there) if origin and there else math.inf
+
+    ranked = sorted(((km(c), c.code, c) for c in candidates), key=lambda item: item[:2])[:REPLACEMENT_CHOICES]
+    return [("", "---------")] + [
+        (c.pk, f"{c.name}（{distance:.1f} km）" if distance != math.inf else c.name) for distance, _code, c in ranked
+    ]
+
+
+def _place(station: Station) -> tuple | None:
+    """The station's coordinates, else its division's."""
+    if station.lat is not None:
+        return station.lat, station.lng
+    if station.division.lat is not None:
+        return station.division.lat, station.division.lng
+    return None
+
+
+def coverage_lost_by_closing(station: Station) -> list:
+    """The villages this station serves that no other operating village point serves today."""
+    if station.level != StationLevel.VILLAGE_POINT or station.status == StationStatus.CLOSED:
+        return []
+    cov = services.coverage(station.division_id[:6], timezone.localdate())
+    served = list(station.served_villages.order_by("code"))
+    others = cov.operating_ids - {station.pk}
+    still = set(
+        Station.served_villages.through.objects.filter(
+            division_id__in=[v.code for v in served], station_id__in=others, station__level=StationLevel.VILLAGE_POINT
+        ).values_list("division_id", flat=True)
+    )
+    return [v for v in served if v.code not in still]
 
 
 def _save_station(request, instance):
