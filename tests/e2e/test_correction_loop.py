@@ -101,6 +101,11 @@ def test_a_wrong_amount_is_returned_corrected_resubmitted_and_accepted_twice(bro
     assert REASON in page.inner_text(".returned-notice")
     page.screenshot(path=artifacts / "correction-operator-returned-phone.png", full_page=True)
     assert fits_the_phone(page)
+    page.goto(f"{live_server.url}/network/reports/{report.pk}/")  # the report itself says why, too
+    assert REASON in page.inner_text("#return-reason")
+    page.screenshot(path=artifacts / "correction-operator-report-phone.png", full_page=True)
+    assert fits_the_phone(page)
+    page.goto(f"{live_server.url}/network/my/")
     page.click(".returned-notice a")
     page.wait_for_selector("#return-reason")
     page.click(f"tr[data-record='{wrong.pk}'] summary")
