@@ -100,6 +100,18 @@ def finance_audit(suichang):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_figures():
+    """Each test's database starts with no generation numbers, so cached figures must not outlive a test."""
+    from django.core.cache import caches
+
+    from ruralhub.core.cache import CACHE
+
+    caches[CACHE].clear()
+    yield
+    caches[CACHE].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is slow on purpose; tests that create many users use a fast hasher instead."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,30 +6,39 @@ A figure (a county's coverage, a program's target progress) depends on topics su
 app (target progress reads every app) depends on the coarse topic and one that reads a part (coverage
 reads stations) on the fine one. The services that change those records call ``bump(topic)`` inside their
 transaction; ``cached(name, topics, compute)`` keeps the figure in the process's cache under the topics'
-current generation numbers, so every worker process recomputes it on the first request after a change
-and serves it from memory until the next one. Reading the generations is one small query.
+current generation numbers (random, renewed at each change), so every worker process recomputes it on
+the first request after a change and serves it from memory until the next one. Reading the generations
+is one small query.
 """
 
+import secrets
 from collections.abc import Callable, Iterable
 
 from django.core.cache import caches
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 
 from .models import Generation
 
 CACHE = "figures"
 
 
+def _new_number() -> int:
+    # A fresh random number, not a counter: if the writing transaction rolls back, the topic returns to
+    # its old number (whose figures are still right), and the next change can never reuse a number that
+    # a figure computed inside the rolled-back transaction was stored under.
+    return secrets.randbelow(2**62) + 1
+
+
 def bump(*topics: str) -> None:
     """Mark the records behind ``topics`` as changed (call inside the writing transaction)."""
     for topic in dict.fromkeys(topics):
-        updated = Generation.objects.filter(topic=topic).update(number=F("number") + 1)
-        if not updated:
+        if Generation.objects.filter(topic=topic).update(number=_new_number()):
+            continue
+        try:
             with transaction.atomic():
-                _row, created = Generation.objects.get_or_create(topic=topic, defaults={"number": 1})
-            if not created:
-                Generation.objects.filter(topic=topic).update(number=F("number") + 1)
+                Generation.objects.create(topic=topic, number=_new_number())
+        except IntegrityError:  # created meanwhile by another writer
+            Generation.objects.filter(topic=topic).update(number=_new_number())
 
 
 def bump_county(app_label: str, county_code: str, *parts: str) -> None:
