@@ -14,3 +14,9 @@ def phone_for(phone, user):
 @register.filter
 def id_number_for(number, user):
     return privacy.id_number_for(user, number)
+
+
+@register.filter
+def item(mapping, key):
+    """{{ labels|item:r.status }} — a label looked up in a dict built once, not a get_FOO_display() per row."""
+    return mapping.get(key, key)

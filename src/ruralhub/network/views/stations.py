@@ -15,7 +15,7 @@ from ruralhub.core.privacy import phone_for
 from ruralhub.core.scoping import can, get_visible_or_404, may, require
 
 from .. import services
-from ..choices import StationLevel, StationStatus
+from ..choices import RecordKind, ReportStatus, StationLevel, StationStatus
 from ..filters import StationFilter
 from ..forms import StationForm, StatusForm
 from ..models import CheckIn, MonthlyReport, ReviewDecision, ServiceRecord, Station, StationStatusChange
@@ -117,6 +117,8 @@ def station_detail(request, pk):
         .select_related("replacement", "decided_by"),
         "change_log": change_log(station, request.user),
         "can_change": can(request.user, station, "change"),
+        "report_statuses": {k: str(v) for k, v in ReportStatus.choices},
+        "record_kinds": {k: str(v) for k, v in RecordKind.choices},
     }
     if context["can_change"]:
         form = StatusForm(user=request.user, station=station, initial={"effective_on": timezone.localdate()})
@@ -133,30 +135,30 @@ def replacement_choices(user, station: Station) -> list[tuple]:
     """接替站点 to choose from: operating stations the user may see, nearest first (distance in the label)."""
     on = timezone.localdate()
     operating = services.coverage(station.division_id[:6], on).operating_ids - {station.pk}
-    candidates = list(
+    origin = _place(station.lat, station.lng, station.division.lat, station.division.lng)
+    ranked = []
+    rows = (
         Station.objects.visible_to(user)
         .filter(pk__in=operating)
-        .select_related("division")
-        .only("pk", "name", "code", "lat", "lng", "division__lat", "division__lng")
+        .values_list("pk", "name", "code", "lat", "lng", "division__lat", "division__lng")
     )
-    origin = _place(station)
-
-    def km(candidate):
-        there = _place(candidate)
-        return services.distance_km(*origin, *there) if origin and there else math.inf
-
-    ranked = sorted(((km(c), c.code, c) for c in candidates), key=lambda item: item[:2])[:REPLACEMENT_CHOICES]
+    for pk, name, code, *coordinates in rows:
+        there = _place(*coordinates)
+        km = services.distance_km(*origin, *there) if origin and there else math.inf
+        ranked.append((km, code, pk, name))
+    ranked.sort()
     return [("", "---------")] + [
-        (c.pk, f"{c.name}（{distance:.1f} km）" if distance != math.inf else c.name) for distance, _code, c in ranked
+        (pk, f"{name}（{km:.1f} km）" if km != math.inf else name)
+        for km, _code, pk, name in ranked[:REPLACEMENT_CHOICES]
     ]
 
 
-def _place(station: Station) -> tuple | None:
-    """The station's coordinates, else its division's."""
-    if station.lat is not None:
-        return station.lat, station.lng
-    if station.division.lat is not None:
-        return station.division.lat, station.division.lng
+def _place(lat, lng, division_lat, division_lng) -> tuple | None:
+    """A station's coordinates, else its division's."""
+    if lat is not None:
+        return lat, lng
+    if division_lat is not None:
+        return division_lat, division_lng
     return None
 
 
