@@ -73,10 +73,6 @@ class StatusForm(forms.Form):
         self.fields["replacement"].queryset = Station.objects.visible_to(user).exclude(pk=station.pk)
 
 
-class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("退回原因"), max_length=REASON_MAX_LENGTH)
-
-
 class ReviewRuleForm(forms.ModelForm):
     class Meta:
         model = ReviewRule

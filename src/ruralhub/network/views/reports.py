@@ -21,7 +21,6 @@ from ruralhub.core.scoping import get_visible_or_404, may
 
 from .. import services
 from ..choices import ReportStatus, StationLevel, StationStatus
-from ..forms import ReturnForm
 from ..models import MonthlyReport, ReportEvent, ServiceRecord, Station
 from ..services.reports import HISTORY_FACTOR, HISTORY_MONTHS, deadline
 
@@ -235,7 +234,6 @@ def report_detail(request, pk):
         "can_accept": can_accept and report.status == ReportStatus.APPROVED,
         "can_return": (can_accept or can_approve) and report.status in returnable,
         "can_correct": may(user, ServiceRecord, "add") and not report.is_locked,
-        "return_form": ReturnForm(),
         "history_months": HISTORY_MONTHS,
         "history_factor": HISTORY_FACTOR,
     }
