@@ -301,3 +301,19 @@ def test_a_forgotten_tap_is_entered_later_for_a_day_of_an_open_month_only(
     assert f"{LAST_MONTH:%Y年%m月}的月报已报送或已审核，不能再添加记录" in response.content.decode()
     page = client.get(records, {"month": f"{LAST_MONTH:%Y-%m}"}).content.decode()
     assert 'id="add-record"' not in page and "作废/更正" not in page
+
+
+def test_the_reports_page_lists_follow_each_change_on_the_next_request(
+    client, station_operator, township_officer, operator_station
+):
+    client.force_login(township_officer)
+    august = date(2026, 8, 1)  # due 2026-09-25: late or missing by now
+    page = client.get(reverse("network:reports")).content.decode()
+    assert "2026-08" in page.split('class="stack gaps"')[1].split("</table>")[0]
+    report = services.submit_report(station_operator, operator_station, august)
+    page = client.get(reverse("network:reports")).content.decode()
+    gaps = page.split('class="stack gaps"')[1].split("</table>")[0]
+    assert "逾期报送" in gaps and f'data-report="{report.pk}"' in page.split('class="stack recent"')[1]
+    services.return_report(township_officer, report, "请核对")
+    page = client.get(reverse("network:reports")).content.decode()
+    assert "已退回" in page.split('class="stack recent"')[1]

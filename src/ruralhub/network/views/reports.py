@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ruralhub.core.cache import cached
 from ruralhub.core.dates import month_start
 from ruralhub.core.scoping import get_visible_or_404, may
 
@@ -181,21 +182,30 @@ def reports(request):
             .order_by("month", "station__division_id", "station__code")[:200]
         )
     today = timezone.localdate()
-    months, m = [], month_start(today)
-    for _month in range(3):
-        m = month_start(m - timedelta(days=1))
-        months.append(m)
-    stations = (
-        Station.objects.visible_to(user)
-        .exclude(level=StationLevel.COUNTY_CENTRE)
-        .filter(status=StationStatus.OPERATING)
-    )
-    gaps = services.report_gaps(stations, months, today)
-    recent = list(
-        visible.exclude(status=ReportStatus.DRAFT)
-        .order_by("-month", "station")
-        .values("pk", "station__name", "month", "status", "total_services", "first_submitted_at", "due_on")[:50]
-    )
+
+    def lists():
+        months, m = [], month_start(today)
+        for _month in range(3):
+            m = month_start(m - timedelta(days=1))
+            months.append(m)
+        stations = (
+            Station.objects.visible_to(user)
+            .exclude(level=StationLevel.COUNTY_CENTRE)
+            .filter(status=StationStatus.OPERATING)
+        )
+        recent = visible.exclude(status=ReportStatus.DRAFT).order_by("-month", "station")
+        fields = ("pk", "station__name", "month", "status", "total_services", "first_submitted_at", "due_on")
+        return services.report_gaps(stations, months, today), list(recent.values(*fields)[:50])
+
+    # Kept until the county's stations or reports change; what the user sees follows from role, division and
+    # organisation, so the key names all three.
+    county = (user.division_id or "")[:6]
+    if county:
+        viewer = f"{user.role}/{user.division_id}/{user.organisation_id or ''}/{user.is_superuser}"
+        topics = [f"network.stations:{county}", f"network.reports:{county}"]
+        gaps, recent = cached(f"network.report_lists:{county}:{viewer}:{today}", topics, lists)
+    else:
+        gaps, recent = lists()
     context = {
         "waiting": waiting,
         "waiting_rows": _waiting_rows(request, waiting, can_accept),
