@@ -1,8 +1,8 @@
 """The service network end to end, as the issue tells it: a station operator on a phone checks in,
-records three services and submits the month; the township officer approves; the county office
+records three services and submits last month; the township officer approves; the county office
 sees coverage move and exports the directory."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -33,7 +33,8 @@ def login(browser, live_server, username, viewport):
 
 def test_operator_township_and_county_work_the_network(browser, live_server, demo, artifacts):
     station = Station.objects.get(host__name__endswith="便民超市")
-    month = timezone.localdate().replace(day=1)
+    # A month is submitted from its last day on: the operator sends last month's report.
+    month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
     records_before = ServiceRecord.objects.filter(station=station).count()
 
     # 1. the station operator, on a phone
