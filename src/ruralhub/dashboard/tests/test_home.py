@@ -3,23 +3,14 @@
 import importlib
 import re
 
-import pytest
-from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from ruralhub.core.cache import CACHE
 from ruralhub.network import services
 from ruralhub.regions.models import Division
 
 HOME = reverse("home")
 coverage_module = importlib.import_module("ruralhub.network.services.coverage")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_figures():
-    # Generation numbers roll back with each test's transaction; figures kept from another test must not leak.
-    caches[CACHE].clear()
 
 
 def _kpi(page: str, label: str) -> str:

@@ -6,11 +6,9 @@ import re
 from datetime import date
 
 import pytest
-from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from ruralhub.core.cache import CACHE
 from ruralhub.network import services
 from ruralhub.network.models import Station
 from ruralhub.regions.models import Division
@@ -18,12 +16,6 @@ from ruralhub.regions.models import Division
 COVERAGE = reverse("network:coverage")
 # The module (``services.coverage`` is also the function the package exports).
 coverage_module = importlib.import_module("ruralhub.network.services.coverage")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_figures():
-    # Generation numbers roll back with each test's transaction; figures kept from another test must not leak.
-    caches[CACHE].clear()
 
 
 def _village_kpi(response) -> str:

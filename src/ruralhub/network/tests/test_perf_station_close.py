@@ -2,17 +2,7 @@
 
 import re
 
-import pytest
-from django.core.cache import caches
 from django.urls import reverse
-
-from ruralhub.core.cache import CACHE
-
-
-@pytest.fixture(autouse=True)
-def _fresh_figures():
-    # Generation numbers roll back with each test's transaction; figures kept from another test must not leak.
-    caches[CACHE].clear()
 
 
 def _page(client, station):
