@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_filters",
-    "django_tables2",
     "import_export",
     "simple_history",
     "ruralhub.core",
@@ -125,7 +124,7 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "ruralhub.accounts.backends.PasswordBackend",
     "ruralhub.core.roles.RolePermissionBackend",
 ]
 PASSWORD_HASHERS = [

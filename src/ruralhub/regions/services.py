@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
+from ruralhub.core.cache import bump_county
 from ruralhub.core.scoping import SYSTEM, is_system, require
 
 from .choices import Kind, Level, PovertyStatus
@@ -106,6 +107,8 @@ def load_divisions(code_or_name: str) -> LoadResult:
     for division, fields in to_update:
         division._change_reason = "更新统计用区划代码数据"
         division.save(update_fields=fields)
+    if to_create or to_update:
+        bump_county("regions", county_code)
     return LoadResult(
         county=Division.objects.get(code=county_code),
         created=len(to_create),
@@ -179,6 +182,8 @@ def import_poverty_villages(
         default_user=_history_user(actor),
         default_change_reason=reason,
     )
+    if changed:
+        bump_county("regions", county_code)
     return len(changed)
 
 
@@ -200,6 +205,7 @@ def set_poverty_status(actor, village: Division, status: str, reason: str = "修
         village.poverty_status = status
         village._change_reason, village._history_user = reason, _history_user(actor)
         village.save(update_fields=["poverty_status"])
+        bump_county("regions", village.code)
     return village
 
 
@@ -211,4 +217,5 @@ def set_coordinates(actor, division: Division, lat, lng, reason: str = "修改�
     division.full_clean(validate_unique=False)
     division._change_reason, division._history_user = reason, _history_user(actor)
     division.save(update_fields=["lat", "lng"])
+    bump_county("regions", division.code)
     return division

@@ -70,3 +70,13 @@ def test_require_answers_403_in_scope_and_404_out_of_scope(finance_audit, other_
     with pytest.raises(Http404):  # another township: as if it did not exist
         require(other_township_officer, station_host, "view")
     assert require(SYSTEM, station_host, "change") is station_host
+
+
+def test_a_role_permission_check_reads_no_permission_rows(county_office, django_assert_num_queries):
+    # Roles grant permissions; per-user and group permission rows are never read (two queries a page saved).
+    from ruralhub.accounts.models import User
+
+    user = User.objects.get(pk=county_office.pk)
+    with django_assert_num_queries(0):
+        assert user.has_perm("network.change_station")
+        assert not user.has_perm("network.accept_nothing")

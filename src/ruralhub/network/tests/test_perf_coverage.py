@@ -118,3 +118,15 @@ def test_gaps_on_a_date_before_any_station_list_every_village(county_office, mak
     cov = services.coverage("331123", date(2020, 1, 1))
     gaps = services.coverage_gaps(cov)
     assert len(gaps) == 201 and all(g.nearest is None for g in gaps)
+
+
+def test_a_poverty_flag_changed_by_the_county_is_on_the_coverage_page_at_once(client, county_office, make_station):
+    from ruralhub.regions.services import set_poverty_status
+
+    _cover_dazhe(make_station)
+    client.force_login(county_office)
+    before = client.get("/api/network/coverage").json()
+    village = Division.objects.filter(parent_id="331123105").administrative_villages().order_by("code").first()
+    set_poverty_status(county_office, village, "provincial")
+    after = client.get("/api/network/coverage").json()
+    assert (after["poverty"], after["poverty_covered"]) == (before["poverty"] + 1, before["poverty_covered"] + 1)
