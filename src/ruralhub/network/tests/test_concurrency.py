@@ -219,7 +219,16 @@ def test_concurrent_status_changes_leave_a_legal_history(live_url, make_station,
         assert Station.objects.get(pk=station.pk).status == history[-1]
 
 
-def test_records_posted_while_the_month_is_submitted_match_the_report(live_url, station_operator, operator_station):
+def test_records_posted_while_the_month_is_submitted_match_the_report(
+    live_url, station_operator, operator_station, monkeypatch
+):
+    # The month's last day (a month is submitted from then on); the server thread shares this clock.
+    from datetime import datetime, time
+
+    from ruralhub.core.dates import month_end
+
+    evening = timezone.make_aware(datetime.combine(month_end(timezone.localdate()), time(18)))
+    monkeypatch.setattr(timezone, "now", lambda: evening)
     token = token_for(station_operator)
     records = f"{live_url}/api/network/stations/{operator_station.pk}/records"
     month = month_start(timezone.localdate())

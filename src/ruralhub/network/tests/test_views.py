@@ -83,7 +83,19 @@ def test_the_coverage_page_shows_the_county_and_township_figures(client, county_
     assert "station-map" in page and "119.27" in response.context["map_data"]
 
 
-def test_the_operator_checks_in_records_and_submits_from_the_phone_page(client, station_operator, operator_station):
+def test_the_operator_checks_in_records_and_submits_from_the_phone_page(
+    client, station_operator, operator_station, monkeypatch
+):
+    # The last day of the month, when a month may be submitted without asking to lock the rest.
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from ruralhub.core.dates import month_end
+
+    last_day = month_end(timezone.localdate())
+    evening = timezone.make_aware(datetime.combine(last_day, time(18)))
+    monkeypatch.setattr(timezone, "now", lambda: evening)
     client.force_login(station_operator)
     page = client.get(reverse("network:my_station"))
     assert page.status_code == 200 and operator_station.name in page.content.decode()
@@ -94,9 +106,7 @@ def test_the_operator_checks_in_records_and_submits_from_the_phone_page(client, 
     client.post(reverse("network:my_record"), {"kind": "purchase", "amount": "45.5", "client_id": "abc-purchase"})
     assert CheckIn.objects.count() == 1
     assert ServiceRecord.objects.count() == 2
-    from django.utils import timezone
-
-    month = timezone.localdate().replace(day=1)
+    month = last_day.replace(day=1)
     client.post(reverse("network:my_submit"), {"month": month.isoformat()})
     report = MonthlyReport.objects.get()
     assert report.status == "submitted" and report.parcels_in == 3
