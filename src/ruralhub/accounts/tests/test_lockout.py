@@ -38,6 +38,7 @@ def test_deploy_checks_are_clean_behind_https(tmp_path):
         "DJANGO_SETTINGS_MODULE": "ruralhub.settings",
     }
     env.pop("RURALHUB_DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest, never in a deployment
     result = subprocess.run(
         [sys.executable, "-m", "ruralhub.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
