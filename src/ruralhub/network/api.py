@@ -6,9 +6,10 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import BaseModel
 
-from ruralhub.core.api import InputSchema
+from ruralhub.core.api import InputSchema, IsoDate
 from ruralhub.core.privacy import phone_for
 from ruralhub.core.scoping import get_visible_or_404
+from ruralhub.core.validators import MAX_AMOUNT, MAX_COUNT, MAX_VILLAGERS
 
 from . import services
 from .models import MonthlyReport, Station, StationService
@@ -62,10 +63,10 @@ class StationIn(InputSchema):
 class RecordIn(InputSchema):
     kind: str
     client_id: str
-    count: int = Field(1, ge=1, le=10000)
-    amount: Decimal = Field(Decimal(0), ge=0, le=Decimal("9999999999"))
+    count: int = Field(1, ge=1, le=MAX_COUNT)
+    amount: Decimal = Field(Decimal(0), ge=0, le=MAX_AMOUNT)
     occurred_on: date | None = None
-    villagers: int | None = Field(None, ge=0, le=100000)
+    villagers: int | None = Field(None, ge=0, le=MAX_VILLAGERS)
     note: str = ""
 
 
@@ -108,6 +109,17 @@ class ReportOut(Schema):
 
 class ReturnIn(InputSchema):
     reason: str
+
+
+class VoidIn(InputSchema):
+    reason: str
+    count: int | None = Field(None, ge=1, le=MAX_COUNT)
+    amount: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT)
+
+
+class VoidOut(Schema):
+    voided: int
+    correction: int | None
 
 
 class CoverageOut(Schema):
@@ -259,8 +271,16 @@ def return_report(request, pk: int, payload: ReturnIn):
     return _report_out(services.return_report(request.auth, report, payload.reason))
 
 
+@router.post("/records/{int:pk}/void", response=VoidOut)
+def void_record(request, pk: int, payload: VoidIn):
+    """Void a wrong tap with a reason while its month is open or sent back; with `count` or `amount`, the
+    corrected tap is entered in its place. The voided tap stays on record and no longer counts."""
+    correction = services.void_record(request.auth, pk, payload.reason, count=payload.count, amount=payload.amount)
+    return {"voided": pk, "correction": correction.pk if correction else None}
+
+
 @router.get("/coverage", response=CoverageOut)
-def get_coverage(request, on: date | None = None):
+def get_coverage(request, on: IsoDate | None = None):
     """County coverage on a date (default today) for the caller's county."""
     from ruralhub.regions.models import Division
 

@@ -11,7 +11,7 @@ from ruralhub.regions.models import Division
 
 from . import services
 from .choices import ReportStatus, StationStatus
-from .models import CheckIn, MonthlyReport, ServiceRecord, Station
+from .models import COUNTED, CheckIn, MonthlyReport, ServiceRecord, Station
 from .services.coverage import scope_code
 
 
@@ -30,7 +30,7 @@ def home_cards(user) -> list[dict]:
             checked = CheckIn.objects.visible_to(user).filter(station=station, day=today).exists()
             taps = (
                 ServiceRecord.objects.visible_to(user)
-                .filter(station=station, occurred_on=today)
+                .filter(COUNTED, station=station, occurred_on=today)
                 .aggregate(n=Sum("count"))["n"]
             )
             cards.append(

@@ -317,3 +317,21 @@ def test_the_reports_page_lists_follow_each_change_on_the_next_request(
     services.return_report(township_officer, report, "请核对")
     page = client.get(reverse("network:reports")).content.decode()
     assert "已退回" in page.split('class="stack recent"')[1]
+
+
+def test_the_api_voids_and_corrects_a_tap_as_the_phone_page_does(
+    client, station_operator, township_officer, other_township_officer, operator_station, wrong_purchase
+):
+    url = f"/api/network/records/{wrong_purchase.pk}/void"
+    client.force_login(other_township_officer)
+    assert client.post(url, {"reason": "x"}, content_type="application/json").status_code == 404
+    client.force_login(township_officer)
+    assert client.post(url, {"reason": "x"}, content_type="application/json").status_code == 403
+    client.force_login(station_operator)
+    refused = client.post(url, {"reason": " "}, content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "reason"]
+    answer = client.post(url, {"reason": "应为86元", "amount": "86"}, content_type="application/json")
+    assert answer.status_code == 200
+    correction = ServiceRecord.objects.get(pk=answer.json()["correction"])
+    assert correction.amount == Decimal("86.00") and correction.replaces_id == wrong_purchase.pk
+    assert services.month_figures(operator_station, LAST_MONTH)["purchase"]["amount"] == "206.00"
