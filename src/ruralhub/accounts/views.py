@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ruralhub.core.forms import add_service_errors
 from ruralhub.core.scoping import can, get_visible_or_404, may, require
 
 from . import services
@@ -48,8 +49,7 @@ def _save(request, instance):
         try:
             organisation = services.save_organisation(request.user, form.cleaned_data, instance=instance)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存：{organisation.name}")
             return redirect("accounts:organisation_detail", pk=organisation.pk)
@@ -72,9 +72,8 @@ def organisation_edit(request, pk):
 
 
 def _with_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        field = "password1" if field == "password" else field  # the service's password is the form's first box
-        form.add_error(field if field in form.fields else None, errors)
+    # The service's password is the form's first box.
+    add_service_errors(form, exc, {"password": "password1"})
 
 
 @login_required

@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ruralhub.core.forms import add_service_errors
 from ruralhub.core.scoping import get_visible_or_404, require
 
 from .. import services
 from ..forms import DecisionForm, ReviewRuleForm
 from ..models import ReviewDecision, Station
-from .common import county_of, date_from_query, form_errors
+from .common import county_of, date_from_query
 
 
 @login_required
@@ -28,7 +29,7 @@ def review(request):
         try:
             services.save_review_rule(request.user, rule, rule_form.cleaned_data)
         except ValidationError as exc:
-            form_errors(rule_form, exc)
+            add_service_errors(rule_form, exc)
         else:
             messages.success(request, "考核规则已保存")
             return redirect("network:review")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ruralhub.core.forms import add_service_errors
 from ruralhub.core.privacy import phone_for
 from ruralhub.core.scoping import can, get_visible_or_404, may, require
 
@@ -20,7 +21,6 @@ from ..filters import StationFilter
 from ..forms import StationForm, StatusForm
 from ..models import CheckIn, MonthlyReport, ReviewDecision, ServiceRecord, Station, StationStatusChange
 from ..tables import StationTable
-from .common import form_errors
 
 
 @login_required
@@ -194,7 +194,7 @@ def _save_station(request, instance):
                 served_villages=list(form.cleaned_data["served_villages"]) or None,
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存：{station.name}")
             return redirect("network:station_detail", pk=station.pk)
