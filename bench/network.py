@@ -310,7 +310,7 @@ def build_reports(plan: Plan, stations, figures, rng: random.Random):
     from ruralhub.core.dates import next_month
     from ruralhub.network import services
     from ruralhub.network.models import MonthlyReport, ReviewDecision
-    from ruralhub.network.services.reports import _apply_figures
+    from ruralhub.network.services.reports import apply_figures
 
     tz = timezone.get_current_timezone()
     reports = []
@@ -339,7 +339,7 @@ def build_reports(plan: Plan, stations, figures, rng: random.Random):
             report = MonthlyReport(
                 station=station, month=month, status=status, due_on=due, first_submitted_at=at, submitted_at=at
             )
-            _apply_figures(report, by_kind)
+            apply_figures(report, by_kind)
             reports.append(report)
     MonthlyReport.objects.bulk_create(reports, batch_size=1000)
     county = plan.largest
