@@ -44,7 +44,8 @@ class CastTests:
     outsider = "other_township_officer"
 
     def make(self, request, n: int) -> list:
-        raise NotImplementedError
+        """``n`` objects in the allowed user's scope; every test class defines it."""
+        raise TypeError(f"{type(self).__name__} must define make(request, n)")
 
     def user(self, request, role: str):
         return request.getfixturevalue(role)
